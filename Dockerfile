@@ -1,0 +1,23 @@
+# newsmon daemon image.  Build: docker build -t newsmon .
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md LICENSE alembic.ini ./
+COPY monitor ./monitor
+COPY alerts ./alerts
+COPY seeds ./seeds
+RUN pip install ".[postgres]" \
+    && useradd --create-home --uid 10001 newsmon \
+    && mkdir -p /data && chown newsmon /data
+
+# State that is not in the database (outbox, control token) lives in /data.
+WORKDIR /data
+USER newsmon
+VOLUME ["/data"]
+
+CMD ["newsmon", "run"]

@@ -1,0 +1,74 @@
+"""Opening newsmon: configuration, database at the newest schema, seeds loaded.
+
+Every command starts here, so "first start of any command" initialises a
+new database the same way ``newsmon init`` does, and a later start only
+pays for what changed (a revision check and a pass over the seed folder).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from monitor.config import Settings
+from monitor.errors import SeedError, StorageError
+from monitor.seeds import bundled_seed_dir, read_seeds, seed_files
+from monitor.storage import Database, migrate
+from monitor.storage.articles import SeedLoadReport, upsert_seeds
+from monitor.storage.feeds import FeedSyncReport, sync_config_feeds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StartReport:
+    """What opening the database did, for ``newsmon init`` to show."""
+
+    migrated: bool = False
+    revision: str | None = None
+    seeds: SeedLoadReport = field(default_factory=SeedLoadReport)
+    seed_errors: list[SeedError] = field(default_factory=list)
+    feeds: FeedSyncReport = field(default_factory=FeedSyncReport)
+
+
+def seed_paths(settings: Settings) -> list[Path]:
+    """Seed files to load: the bundled corpus (unless switched off), then the user's folder."""
+    paths: list[Path] = []
+    bundled = bundled_seed_dir() if settings.seeds.include_bundled else None
+    if bundled is not None:
+        paths.extend(seed_files(bundled))
+    user_dir = settings.seeds.dir.expanduser()
+    if bundled is None or user_dir.resolve() != bundled.resolve():
+        paths.extend(seed_files(user_dir))
+    return paths
+
+
+def open_database(settings: Settings) -> tuple[Database, StartReport]:
+    """Open the configured database, upgrade it to the newest schema and load the seeds."""
+    db = Database.from_url(settings.database.url)
+    report = StartReport()
+    try:
+        report.migrated = migrate.upgrade(db.engine)
+        report.revision = migrate.current_revision(db.engine)
+        result = read_seeds(seed_paths(settings))
+        report.seed_errors = result.errors
+        for error in result.errors:
+            log.warning("seed skipped: %s", error)
+        with db.session() as session:
+            report.seeds = upsert_seeds(session, result.docs)
+            report.feeds = sync_config_feeds(session, settings.feeds)
+    except OperationalError as exc:
+        db.dispose()
+        raise StorageError(f"database {db.url}: {_first_line(exc.orig or exc)}") from exc
+    except SQLAlchemyError as exc:
+        db.dispose()
+        raise StorageError(f"database {db.url}: {_first_line(exc)}") from exc
+    return db, report
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

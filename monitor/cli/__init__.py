@@ -1,0 +1,73 @@
+"""The ``newsmon`` command (also ``python -m monitor``).
+
+Exit codes: 0 success, 1 a runtime failure (database unreachable, ...),
+2 a configuration or usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from monitor import __version__
+from monitor.cli import seeds, status
+from monitor.cli.common import CliState, err_console, setup_logging
+from monitor.errors import ConfigError, NewsmonError
+
+app = typer.Typer(
+    name="newsmon",
+    help="Monitor news feeds for your topics and e-mail only what is new.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"newsmon {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        envvar="NEWSMON_CONFIG",
+        help="Configuration file (TOML). Default: ./newsmon.toml if present, "
+        "else built-in defaults.",
+        show_default=False,
+    ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More output on stderr (-vv for debug)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    setup_logging(verbose)
+    ctx.obj = CliState(config_path=config)
+    ctx.call_on_close(ctx.obj.close)
+
+
+app.command("init")(status.init)
+app.command("status")(status.status)
+app.add_typer(seeds.app, name="seeds")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning newsmon's own errors into one line and an exit code."""
+    try:
+        app(args=argv, prog_name="newsmon", standalone_mode=True)
+    except ConfigError as exc:
+        err_console.print(f"newsmon: config error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    except NewsmonError as exc:
+        err_console.print(f"newsmon: error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(1)

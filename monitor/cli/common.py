@@ -1,0 +1,87 @@
+"""What every command shares: the loaded settings, the database, and output helpers.
+
+Commands print for people through rich and, with ``--json``, one JSON
+document on stdout for scripts; warnings and errors go to stderr as one
+line each, so ``--json`` output stays parseable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from monitor.app import StartReport, open_database
+from monitor.config import Settings, load_settings
+from monitor.storage import Database
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class CliState:
+    """Per-invocation state, created by the top-level callback."""
+
+    config_path: Path | None = None
+    _settings: Settings | None = None
+    _db: Database | None = None
+    start_report: StartReport = field(default_factory=StartReport)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
+    def db(self) -> Database:
+        """The database, migrated and seeded on first use."""
+        if self._db is None:
+            self._db, self.start_report = open_database(self.settings)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState), "the top-level callback sets the state"
+    return obj
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def emit_json(data: Any) -> None:
+    """Write one JSON document to stdout (not through rich: no wrapping, no colour)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+class OneLineFormatter(logging.Formatter):
+    """``warning: message`` on a single line, whatever the message contains."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage().replace("\n", " ")
+        return f"{record.levelname.lower()}: {text}"
+
+
+def setup_logging(verbose: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    # Library chatter stays out of the way unless asked for twice.
+    for name in ("httpx", "httpcore", "alembic", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)

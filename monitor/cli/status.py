@@ -1,0 +1,117 @@
+"""``newsmon init`` and ``newsmon status``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from apscheduler.triggers.cron import CronTrigger
+from rich.table import Table
+from sqlalchemy import func, select
+
+from monitor.cli.common import console, emit_json, iso, state
+from monitor.config import Settings
+from monitor.storage import Database, migrate
+from monitor.storage.articles import count_articles, list_seeds
+from monitor.storage.feeds import count_feeds, last_fetch_time, next_fetch_time
+from monitor.storage.models import Digest, Story
+
+JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
+
+
+def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Create or upgrade the database and load the seed corpus.
+
+    Safe to run any number of times: the schema is only upgraded when a
+    newer one exists, and seeds are only added or updated when their files
+    changed.  Every other command does this on its own at start, too.
+    """
+    st = state(ctx)
+    db = st.db
+    report = st.start_report
+    data = {
+        "database": db.url,
+        "revision": report.revision,
+        "migrated": report.migrated,
+        "seeds": {
+            "added": report.seeds.added,
+            "updated": report.seeds.updated,
+            "unchanged": report.seeds.unchanged,
+            "skipped": [str(e) for e in report.seed_errors],
+        },
+        "feeds": {
+            "added": report.feeds.added,
+            "updated": report.feeds.updated,
+            "disabled": report.feeds.disabled,
+        },
+    }
+    if as_json:
+        emit_json(data)
+        return
+    console.print(
+        f"Database [bold]{db.url}[/] at revision {report.revision}"
+        + (" (upgraded)" if report.migrated else " (up to date)")
+    )
+    s = report.seeds
+    console.print(
+        f"Seeds: {s.added} added, {s.updated} updated, {s.unchanged} unchanged"
+        + (f", {len(report.seed_errors)} skipped (see warnings)" if report.seed_errors else "")
+    )
+    f = report.feeds
+    console.print(f"Feeds from config: {f.added} added, {f.updated} updated, {f.disabled} disabled")
+
+
+def collect_status(settings: Settings, db: Database, now: datetime) -> dict[str, Any]:
+    """Everything ``newsmon status`` reports, as plain data."""
+    trigger = CronTrigger.from_crontab(settings.digest.schedule, timezone=settings.digest.timezone)
+    with db.session() as session:
+        seeds = list_seeds(session)
+        return {
+            "database": {
+                "url": db.url,
+                "backend": db.engine.dialect.name,
+                "revision": migrate.current_revision(db.engine),
+            },
+            "counts": {
+                "feeds": count_feeds(session),
+                "articles": count_articles(session, seeds=False),
+                "seeds": len(seeds),
+                "stories": session.scalar(select(func.count()).select_from(Story)) or 0,
+                "digests_pending": session.scalar(
+                    select(func.count()).select_from(Digest).where(Digest.status == "pending")
+                )
+                or 0,
+            },
+            "seeds": [
+                {"id": a.id, "title": a.title, "published": iso(a.published_at)} for a in seeds
+            ],
+            "last_fetch": iso(last_fetch_time(session)),
+            "next_runs": {
+                "fetch": iso(next_fetch_time(session, now)),
+                "digest": iso(trigger.get_next_fire_time(None, now)),
+            },
+        }
+
+
+def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Show the database, what it holds, and when newsmon will next fetch and send."""
+    st = state(ctx)
+    data = collect_status(st.settings, st.db, datetime.now(UTC))
+    if as_json:
+        emit_json(data)
+        return
+    db, counts, runs = data["database"], data["counts"], data["next_runs"]
+    console.print(f"Database  {db['url']} ({db['backend']}, revision {db['revision']})")
+    console.print(
+        f"Holds     {counts['feeds']} feeds, {counts['articles']} articles, "
+        f"{counts['seeds']} seeds, {counts['stories']} stories, "
+        f"{counts['digests_pending']} digests pending"
+    )
+    console.print(f"Last fetch  {data['last_fetch'] or 'never'}")
+    console.print(f"Next fetch  {runs['fetch'] or 'no enabled feeds'}")
+    console.print(f"Next digest {runs['digest']} ({st.settings.digest.timezone})")
+    table = Table("seed", "published", "title", title="Seed corpus", title_justify="left")
+    for seed in data["seeds"]:
+        table.add_row(seed["id"], (seed["published"] or "")[:10], seed["title"])
+    console.print(table)

@@ -1,0 +1,216 @@
+"""The database schema, as SQLAlchemy 2.0 typed ORM models.
+
+One table per thing a user can point at: feeds (with their fetch state),
+articles (fetched entries and seeds alike: a seed is an article with
+``is_seed`` set, whose id is its file's stem), stories (clusters of articles
+about one event), digests (composed e-mails, stored before they are sent)
+and deliveries (which article went out in which digest).
+
+Changes to this module need an Alembic revision in ``migrations/versions``;
+``tests/monitor/storage/test_migrations.py`` fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones and would hand back naive values; storing UTC
+    and re-attaching it on the way out keeps comparisons correct everywhere.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: newsmon stores aware UTC datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Feed(Base):
+    """A feed to poll, and what the last polls found out about it."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where the feed came from: "config" feeds are synced from the file at start.
+    origin: Mapped[str] = mapped_column(String(16), default="cli")
+    interval_s: Mapped[int | None] = mapped_column(Integer)
+    full_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Conditional GET and change detection.
+    etag: Mapped[str | None] = mapped_column(String(1024))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    # Health, for backoff and for "which feeds are failing" in digests.
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_fetched_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="feed")
+
+
+class Story(Base):
+    """A cluster of articles about one event; an article joins at most one."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(
+        back_populates="story", foreign_keys="Article.story_id"
+    )
+
+
+class Article(Base):
+    """One fetched feed entry or one seed.
+
+    ``id`` is a short stable string: a seed's file stem, or for fetched
+    entries a hash of the feed and the entry's identity, so storing the
+    same entry twice is a primary-key conflict rather than a silent copy.
+    """
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "entry_key"),
+        Index("ix_articles_published_at", "published_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    # Identity within the feed: guid, else canonical link, else hash of title+date.
+    entry_key: Mapped[str | None] = mapped_column(String(2048))
+    guid: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str | None] = mapped_column(Text)
+    summary_html: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column()
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+
+    is_seed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    seed_path: Mapped[str | None] = mapped_column(Text)
+
+    # Filled in by dedup: new_story | update | duplicate.
+    status: Mapped[str | None] = mapped_column(String(16), index=True)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    duplicate_of_id: Mapped[str | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL")
+    )
+    score: Mapped[float | None] = mapped_column(Float)
+    novel_sentences: Mapped[list[Any] | None] = mapped_column()
+
+    feed: Mapped[Feed | None] = relationship(back_populates="articles")
+    story: Mapped[Story | None] = relationship(back_populates="articles", foreign_keys=[story_id])
+
+
+class Digest(Base):
+    """A composed digest e-mail (outbox pattern: stored before it is sent).
+
+    The Message-ID is derived from the recipient and the items, so a retry
+    after a crash re-sends the very same message and a receiving server or
+    client can recognise it.
+    """
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="digest", cascade="all, delete-orphan"
+    )
+
+
+class Delivery(Base):
+    """One article in one digest; counts as delivered once the digest is sent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("digest_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+
+    digest: Mapped[Digest] = relationship(back_populates="deliveries")
