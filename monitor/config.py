@@ -105,13 +105,18 @@ class FeedSettings(_Section):
         "carry only a headline and a line.",
     )
     enabled: bool = Field(True, description="Set to false to keep the feed but stop polling it.")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="ISO 639-1 codes of the entries to keep from this feed (detected per "
+        "entry); empty means any language. See docs/topics.md, 'Languages'.",
+    )
 
 
 class TopicSettings(_Section):
     name: str = Field(description="Name shown in digests and exports, e.g. 'NATO'.")
     query: str = Field(
         description='Keyword query: words, "exact phrases", OR, -exclusions, (groups), '
-        "title:/text: prefixes. See README, 'Topics'."
+        "NEAR/n, title:/text: prefixes. See docs/topics.md."
     )
     languages: list[str] = Field(
         default_factory=list,

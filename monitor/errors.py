@@ -4,8 +4,23 @@ The tree::
 
     NewsmonError
     ├── ConfigError          bad or unreadable configuration (exit code 2)
+    │   └── QueryError       a topic's query does not parse; names topic, query, position
     ├── SeedError            a seed file that cannot be read; carries the path
-    └── StorageError         the database is unreachable or at the wrong revision
+    ├── StorageError         the database is unreachable or at the wrong revision
+    └── FeedError            one feed could not be polled; carries the feed URL
+        ├── FetchError       the HTTP exchange failed
+        │   ├── HTTPStatusError      an error status (404, 410, 429, 500, ...)
+        │   ├── RequestTimeout       connect, read or the total deadline ran out
+        │   ├── ConnectionFailed     refused, reset, DNS, TLS
+        │   ├── ResponseTooLarge     body over the limit (after decompression)
+        │   └── RedirectError        a redirect loop or too many redirects
+        └── ParseError       the body is not a usable feed
+            ├── EmptyResponse
+            └── NotAFeed     e.g. an HTML page (``newsmon feeds add`` then looks
+                             for the page's <link rel="alternate">)
+
+A :class:`FeedError` is stored on the feed (``last_error``) and the cycle goes
+on with the other feeds.
 
 Each error renders as one line (``str(err)``) that names what was being
 handled (a file, a key, a feed URL) so the CLI can print it without a
@@ -37,6 +52,23 @@ class ConfigError(NewsmonError):
         super().__init__(f"{where}: {message}")
 
 
+class QueryError(ConfigError):
+    """A topic query that cannot be parsed, found when the topics are compiled at start.
+
+    ``position`` is the 0-based index into ``query`` where the problem is; the
+    message counts characters from 1, as a person reading the query does.
+    """
+
+    def __init__(self, query: str, position: int, problem: str, topic: str | None = None) -> None:
+        self.query = query
+        self.position = position
+        self.problem = problem
+        self.topic = topic
+        source = f"topic {topic!r}" if topic is not None else "query"
+        key = "query" if topic is not None else None
+        super().__init__(source, f"{query!r} at character {position + 1}: {problem}", key=key)
+
+
 class SeedError(NewsmonError):
     """A seed file that could not be loaded; the others still are."""
 
@@ -48,3 +80,56 @@ class SeedError(NewsmonError):
 
 class StorageError(NewsmonError):
     """The database cannot be opened, migrated or queried."""
+
+
+class FeedError(NewsmonError):
+    """A feed failed; the message is stored on the feed and shown in summaries."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FetchError(FeedError):
+    """The HTTP exchange failed."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status."""
+
+    def __init__(self, url: str, status: int, message: str, retry_after: float | None = None):
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(url, message)
+
+
+class RequestTimeout(FetchError):
+    """Connecting, reading, or the whole request took longer than allowed."""
+
+
+class ConnectionFailed(FetchError):
+    """No HTTP exchange happened: refused, reset, name not resolved, TLS failure."""
+
+
+class ResponseTooLarge(FetchError):
+    """The body, counted after decompression, is over ``[fetch] max_bytes``."""
+
+
+class RedirectError(FetchError):
+    """A redirect loop or a chain longer than ``[fetch] max_redirects``."""
+
+
+class ParseError(FeedError):
+    """The response is not a usable feed."""
+
+
+class EmptyResponse(ParseError):
+    """A 200 with no body."""
+
+
+class NotAFeed(ParseError):
+    """A document that is not RSS, Atom or RDF (often an HTML page)."""

@@ -12,8 +12,9 @@ from pathlib import Path
 import typer
 
 from monitor import __version__
-from monitor.cli import seeds, status
+from monitor.cli import feeds, seeds, status, topics
 from monitor.cli.common import CliState, err_console, setup_logging
+from monitor.cli.fetch import fetch
 from monitor.errors import ConfigError, NewsmonError
 
 app = typer.Typer(
@@ -58,7 +59,10 @@ def _root(
 
 app.command("init")(status.init)
 app.command("status")(status.status)
+app.command("fetch")(fetch)
+app.add_typer(feeds.app, name="feeds")
 app.add_typer(seeds.app, name="seeds")
+app.add_typer(topics.app, name="topics")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from monitor.app import StartReport, open_database
 from monitor.config import Settings, load_settings
+from monitor.match import TopicMatcher, compile_topics
 from monitor.storage import Database
 
 console = Console(highlight=False)
@@ -32,14 +33,25 @@ class CliState:
 
     config_path: Path | None = None
     _settings: Settings | None = None
+    _matcher: TopicMatcher | None = None
     _db: Database | None = None
     start_report: StartReport = field(default_factory=StartReport)
 
     @property
     def settings(self) -> Settings:
+        """The configuration, with every topic query checked (a bad one is a ConfigError)."""
         if self._settings is None:
-            self._settings = load_settings(self.config_path)
+            settings = load_settings(self.config_path)
+            self._matcher = compile_topics(settings.topics)
+            self._settings = settings
         return self._settings
+
+    @property
+    def matcher(self) -> TopicMatcher:
+        """The topics, compiled once."""
+        if self._matcher is None:
+            self._matcher = compile_topics(self.settings.topics)
+        return self._matcher
 
     @property
     def db(self) -> Database:

@@ -1,6 +1,16 @@
 """Persistence: schema, engine set-up, migrations, and the queries the pipeline needs."""
 
 from monitor.storage.database import Database, make_engine
-from monitor.storage.models import Article, Base, Delivery, Digest, Feed, Story
+from monitor.storage.models import Article, ArticleTopic, Base, Delivery, Digest, Feed, Story
 
-__all__ = ["Article", "Base", "Database", "Delivery", "Digest", "Feed", "Story", "make_engine"]
+__all__ = [
+    "Article",
+    "ArticleTopic",
+    "Base",
+    "Database",
+    "Delivery",
+    "Digest",
+    "Feed",
+    "Story",
+    "make_engine",
+]

@@ -7,11 +7,11 @@ history stay (``newsmon feeds remove`` deletes for real).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedSettings
@@ -30,27 +30,33 @@ class FeedSyncReport:
 def sync_config_feeds(session: Session, feeds: Iterable[FeedSettings]) -> FeedSyncReport:
     report = FeedSyncReport()
     wanted = {f.url: f for f in feeds}
-    rows = {f.url: f for f in session.scalars(select(Feed))}
+    all_rows = list(session.scalars(select(Feed)))
+    # A feed is found by the URL it was configured with, even after a
+    # permanent redirect changed the URL it is polled at.
+    rows = {f.url: f for f in all_rows} | {f.origin_url: f for f in all_rows if f.origin_url}
     for url, conf in wanted.items():
         row = rows.get(url)
         if row is None:
             session.add(
                 Feed(
                     url=url,
+                    origin_url=url,
                     name=conf.name,
                     enabled=conf.enabled,
                     origin="config",
                     interval_s=conf.interval,
                     full_text=conf.full_text,
+                    languages=list(conf.languages),
                 )
             )
             report.added += 1
             continue
-        changed = (row.name, row.interval_s, row.full_text, row.origin) != (
+        changed = (row.name, row.interval_s, row.full_text, row.origin, row.languages or []) != (
             conf.name or row.name,
             conf.interval,
             conf.full_text,
             "config",
+            list(conf.languages),
         )
         if not conf.enabled and row.enabled:
             row.enabled, row.disabled_reason, changed = False, "disabled in the config file", True
@@ -67,9 +73,10 @@ def sync_config_feeds(session: Session, feeds: Iterable[FeedSettings]) -> FeedSy
         if changed:
             row.name = conf.name or row.name
             row.interval_s, row.full_text, row.origin = conf.interval, conf.full_text, "config"
+            row.languages = list(conf.languages)
             report.updated += 1
-    for url, row in rows.items():
-        if row.origin == "config" and url not in wanted and row.enabled:
+    for row in all_rows:
+        if row.origin == "config" and not {row.url, row.origin_url} & set(wanted) and row.enabled:
             row.enabled, row.disabled_reason = False, REMOVED_FROM_CONFIG
             report.disabled += 1
     return report
@@ -91,3 +98,121 @@ def next_fetch_time(session: Session, now: datetime) -> datetime | None:
     ):
         return now
     return session.scalar(select(func.min(Feed.next_due_at)).where(Feed.enabled))
+
+
+@dataclass
+class FeedUpdate:
+    """What one poll found out about a feed, to be written with its entries in one commit."""
+
+    fetched_at: datetime
+    status: int | None
+    ok: bool
+    next_due_at: datetime
+    error: str | None = None
+    warning: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    keep_validators: bool = False  # a failure keeps the last good ETag/Last-Modified/hash
+    new_url: str | None = None  # after a permanent redirect
+    disable_reason: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+    ttl_s: int | None = None
+
+
+def apply_feed_update(session: Session, feed_id: int, update: FeedUpdate) -> Feed | None:
+    """Write a poll's outcome on the feed row; returns the feed (None if it was removed)."""
+    feed = session.get(Feed, feed_id)
+    if feed is None:
+        return None
+    feed.last_fetched_at = update.fetched_at
+    feed.last_status = update.status
+    feed.next_due_at = update.next_due_at
+    if update.ok:
+        feed.last_success_at = update.fetched_at
+        feed.consecutive_errors = 0
+        feed.last_error = None
+        feed.last_warning = update.warning
+    else:
+        feed.consecutive_errors += 1
+        feed.last_error = update.error
+    if not update.keep_validators:
+        feed.etag, feed.last_modified = update.etag, update.last_modified
+        feed.body_hash = update.body_hash or feed.body_hash
+    if update.title:
+        feed.title = update.title
+    if update.site_url:
+        feed.site_url = update.site_url
+    if update.ttl_s is not None or update.ok:
+        feed.ttl_s = update.ttl_s if update.ttl_s is not None else feed.ttl_s
+    if update.disable_reason:
+        feed.enabled = False
+        feed.disabled_reason = update.disable_reason
+    if update.new_url and update.new_url != feed.url:
+        taken = session.scalar(select(Feed.id).where(Feed.url == update.new_url))
+        if taken is None:
+            feed.origin_url = feed.origin_url or feed.url
+            feed.url = update.new_url
+        else:
+            feed.last_warning = f"moved permanently to {update.new_url}, which is already a feed"
+    return feed
+
+
+def select_feeds(
+    session: Session, *, urls: Sequence[str] = (), due_before: datetime | None = None
+) -> list[Feed]:
+    """Enabled feeds to poll: the named ones (by URL, original URL or name), or those due."""
+    query = select(Feed).where(Feed.enabled).order_by(Feed.id)
+    if urls:
+        query = (
+            select(Feed)
+            .where(or_(Feed.url.in_(urls), Feed.origin_url.in_(urls), Feed.name.in_(urls)))
+            .order_by(Feed.id)
+        )
+    elif due_before is not None:
+        query = query.where(or_(Feed.next_due_at.is_(None), Feed.next_due_at <= due_before))
+    return list(session.scalars(query))
+
+
+def find_feed(session: Session, key: str) -> Feed | None:
+    """A feed by id, URL, original URL or name."""
+    if key.isdigit():
+        return session.get(Feed, int(key))
+    return session.scalars(
+        select(Feed).where(or_(Feed.url == key, Feed.origin_url == key, Feed.name == key))
+    ).first()
+
+
+def add_feed(
+    session: Session,
+    url: str,
+    *,
+    name: str | None = None,
+    interval_s: int | None = None,
+    full_text: bool = False,
+    origin: str = "cli",
+) -> tuple[Feed, bool]:
+    """Add a feed (or re-enable it); returns the row and whether it is new."""
+    feed = find_feed(session, url)
+    if feed is not None:
+        feed.enabled, feed.disabled_reason = True, None
+        feed.name = name or feed.name
+        feed.interval_s = interval_s or feed.interval_s
+        feed.full_text = full_text or feed.full_text
+        return feed, False
+    feed = Feed(
+        url=url,
+        origin_url=url,
+        name=name,
+        interval_s=interval_s,
+        full_text=full_text,
+        origin=origin,
+    )
+    session.add(feed)
+    session.flush()
+    return feed, True
+
+
+def list_feeds(session: Session) -> list[Feed]:
+    return list(session.scalars(select(Feed).order_by(Feed.id)))

@@ -88,12 +88,20 @@ class Feed(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
+    # The URL as configured or added; ``url`` follows permanent redirects,
+    # this one is how the config file's entry finds its row again.
+    origin_url: Mapped[str | None] = mapped_column(String(2048), index=True)
     name: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(Text)  # the feed's own title
+    site_url: Mapped[str | None] = mapped_column(String(2048))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Where the feed came from: "config" feeds are synced from the file at start.
     origin: Mapped[str] = mapped_column(String(16), default="cli")
     interval_s: Mapped[int | None] = mapped_column(Integer)
     full_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    ttl_s: Mapped[int | None] = mapped_column(Integer)  # the feed's own <ttl>/sy:updatePeriod
+    # ISO 639-1 codes this feed's entries are kept in; NULL or empty: any language.
+    languages: Mapped[list[Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # Conditional GET and change detection.
@@ -106,6 +114,7 @@ class Feed(Base):
     last_success_at: Mapped[datetime | None] = mapped_column()
     consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_warning: Mapped[str | None] = mapped_column(Text)  # e.g. XML errors, entries kept
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -156,6 +165,9 @@ class Article(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     language: Mapped[str | None] = mapped_column(String(8))
+    author: Mapped[str | None] = mapped_column(Text)
+    # Why the full text could not be extracted (the summary is kept instead).
+    extraction_error: Mapped[str | None] = mapped_column(Text)
 
     is_seed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     seed_path: Mapped[str | None] = mapped_column(Text)
@@ -172,7 +184,29 @@ class Article(Base):
     novel_sentences: Mapped[list[Any] | None] = mapped_column()
 
     feed: Mapped[Feed | None] = relationship(back_populates="articles")
+    topics: Mapped[list[ArticleTopic]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleTopic.topic"
+    )
     story: Mapped[Story | None] = relationship(back_populates="articles", foreign_keys=[story_id])
+
+
+class ArticleTopic(Base):
+    """One topic an article matched, where, and the matched spans (for highlighting
+    in digests and for ``newsmon explain``)."""
+
+    __tablename__ = "article_topics"
+    __table_args__ = (UniqueConstraint("article_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(200), index=True)
+    fields: Mapped[list[Any]] = mapped_column()  # ["title", "text"]
+    # [[field, start, end, text], ...] offsets into the stored title / text
+    spans: Mapped[list[Any]] = mapped_column()
+
+    article: Mapped[Article] = relationship(back_populates="topics")
 
 
 class Digest(Base):

@@ -116,3 +116,32 @@ def test_help_is_available(tmp_path: Path, command: list[str]) -> None:
     result = newsmon(tmp_path, *command, "--help")
     assert result.returncode == 0
     assert "Usage" in result.stdout
+
+
+def test_bad_topic_query_is_one_line_at_start(tmp_path: Path) -> None:
+    (tmp_path / "newsmon.toml").write_text(
+        '[[topics]]\nname = "Ukraine"\nquery = "Ukraine OR (Kyiv"\n', encoding="utf-8"
+    )
+    result = newsmon(tmp_path, "status")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("newsmon: config error: topic 'Ukraine': query: 'Ukraine OR (Kyiv'")
+    assert "character" in line
+
+
+def test_topics_test_shows_matches(tmp_path: Path) -> None:
+    result = newsmon(
+        tmp_path,
+        "topics",
+        "test",
+        "--json",
+        "--title",
+        "È nato un bambino",
+        "La Nato ha riunito i ministri a Bruxelles con Mark Rutte.",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["language"] == "it"
+    assert {m["topic"] for m in data["matches"]} == {"NATO", "Mark Rutte"}
+    nato = next(m for m in data["matches"] if m["topic"] == "NATO")
+    assert nato["fields"] == ["text"]  # "nato" in the title is Italian for "born"

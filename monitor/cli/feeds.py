@@ -1,0 +1,175 @@
+"""``newsmon feeds add|list|remove|import|export``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from monitor.cli.common import console, emit_json, iso, state
+from monitor.config import FetchSettings, parse_duration
+from monitor.errors import FeedError
+from monitor.fetch.client import FEED_ACCEPT, Fetcher
+from monitor.opml import Subscription, read_opml, write_opml
+from monitor.parse.discover import discover_feeds
+from monitor.parse.feed import looks_like_html, parse_feed
+from monitor.storage.feeds import add_feed, find_feed, list_feeds
+from monitor.storage.models import Feed
+
+app = typer.Typer(help="Add, list, remove, import and export feeds.", no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+async def resolve_feed_url(url: str, settings: FetchSettings) -> tuple[str, str | None]:
+    """The feed URL to subscribe to and its title: ``url`` itself if it is a feed,
+    else the first feed the HTML page announces with <link rel="alternate">."""
+    async with Fetcher(settings) as fetcher:
+        response = await fetcher.get(url, accept=FEED_ACCEPT)
+        if response.status >= 400:
+            raise FeedError(url, f"HTTP {response.status}")
+        if looks_like_html(response.body):
+            page = response.body.decode(response.headers.encoding or "utf-8", "replace")
+            candidates = discover_feeds(page, response.url)
+            if not candidates:
+                raise FeedError(url, "not a feed, and the page links to no feed")
+            return await resolve_feed_url(candidates[0], settings)
+        parsed = parse_feed(response.body, dict(response.headers), url)
+        return response.permanent_url or url, parsed.title
+
+
+def _row(feed: Feed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "name": feed.name or feed.title,
+        "enabled": feed.enabled,
+        "origin": feed.origin,
+        "interval_s": feed.interval_s,
+        "full_text": feed.full_text,
+        "last_status": feed.last_status,
+        "last_fetched_at": iso(feed.last_fetched_at),
+        "last_success_at": iso(feed.last_success_at),
+        "consecutive_errors": feed.consecutive_errors,
+        "last_error": feed.last_error,
+        "last_warning": feed.last_warning,
+        "next_due_at": iso(feed.next_due_at),
+        "disabled_reason": feed.disabled_reason,
+    }
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="Feed URL, or a web page that links to its feed."),
+    name: str | None = typer.Option(None, "--name", help="Display name."),
+    interval: str | None = typer.Option(None, "--interval", help="Polling interval, e.g. 15m, 1h."),
+    full_text: bool = typer.Option(False, "--full-text", help="Extract each article's full text."),
+    no_check: bool = typer.Option(False, "--no-check", help="Add without fetching it first."),
+    as_json: bool = JSON,
+) -> None:
+    """Subscribe to a feed; a web page's own feed is found through its <link rel="alternate">."""
+    st = state(ctx)
+    try:
+        seconds = int(parse_duration(interval)) if interval else None  # type: ignore[call-overload]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--interval") from None
+    title = None
+    feed_url = url
+    if not no_check:
+        feed_url, title = asyncio.run(resolve_feed_url(url, st.settings.fetch))
+    with st.db.session() as session:
+        feed, created = add_feed(
+            session, feed_url, name=name, interval_s=seconds, full_text=full_text
+        )
+        feed.title = feed.title or title
+        row = _row(feed)
+    if as_json:
+        emit_json({"created": created, "feed": row})
+        return
+    found = f" (found on {url})" if feed_url != url else ""
+    verb = "Added" if created else "Already subscribed, updated"
+    console.print(f"{verb} feed {row['id']}: {feed_url}{found}" + (f" — {title}" if title else ""))
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """List feeds with their health: last status, errors, next poll."""
+    with state(ctx).db.session() as session:
+        rows = [_row(f) for f in list_feeds(session)]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("id", "feed", "status", "errors", "next poll", "problem")
+    for r in rows:
+        status = "disabled" if not r["enabled"] else str(r["last_status"] or "new")
+        problem = r["disabled_reason"] or r["last_error"] or r["last_warning"] or ""
+        table.add_row(
+            str(r["id"]),
+            r["name"] or r["url"],
+            status,
+            str(r["consecutive_errors"]),
+            (r["next_due_at"] or "now")[:16],
+            problem,
+        )
+    console.print(table)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    feed: str = typer.Argument(..., help="Feed id, URL or name."),
+    as_json: bool = JSON,
+) -> None:
+    """Stop polling a feed and forget it (its stored articles stay)."""
+    with state(ctx).db.session() as session:
+        row = find_feed(session, feed)
+        if row is None:
+            raise typer.BadParameter(f"no such feed: {feed}", param_hint="FEED")
+        removed = _row(row)
+        if row.origin == "config":
+            console.print(
+                "[yellow]note[/] this feed is in the config file; remove it there too, "
+                "or it comes back at the next start"
+            )
+        session.delete(row)
+    if as_json:
+        emit_json({"removed": removed})
+    else:
+        console.print(f"Removed feed {removed['id']}: {removed['url']}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="OPML file."),
+    as_json: bool = JSON,
+) -> None:
+    """Subscribe to every feed in an OPML file (as exported by feed readers)."""
+    subscriptions = read_opml(path)
+    added = 0
+    with state(ctx).db.session() as session:
+        for sub in subscriptions:
+            _, created = add_feed(session, sub.url, name=sub.title)
+            added += created
+    if as_json:
+        emit_json({"in_file": len(subscriptions), "added": added})
+    else:
+        console.print(f"{len(subscriptions)} feeds in {path}, {added} new")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+) -> None:
+    """Write all feeds as OPML."""
+    with state(ctx).db.session() as session:
+        subs = [Subscription(f.url, f.name or f.title) for f in list_feeds(session)]
+    text = write_opml(subs)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)

@@ -1,0 +1,82 @@
+"""``newsmon fetch``: one poll cycle now, by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.cli.common import console, emit_json, state
+from monitor.cycle import CycleReport, FeedResult, PollCycle, select_jobs
+
+
+def fetch(
+    ctx: typer.Context,
+    feeds: list[str] = typer.Option(
+        [],
+        "--feed",
+        "-f",
+        help="Poll only this feed (URL or name); repeat for several. Default: every enabled feed.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document with the results."),
+) -> None:
+    """Poll feeds now, whether or not they are due, and store their new entries.
+
+    Exits 0 when the cycle ran, even if some feeds failed (their errors are
+    listed and stored on the feed); 2 on a configuration or usage error.
+    """
+    st = state(ctx)
+    db, settings = st.db, st.settings
+    jobs = select_jobs(db, settings, urls=feeds)
+    if feeds:
+        found = {j.url for j in jobs}
+        missing = [f for f in feeds if f not in found and not any(j.label == f for j in jobs)]
+        if missing and not jobs:
+            raise typer.BadParameter(
+                f"no such feed: {', '.join(missing)} (see newsmon feeds list)", param_hint="--feed"
+            )
+    show_progress = not as_json and sys.stdout.isatty() and len(jobs) > 1
+    if show_progress:
+        progress = Progress(
+            TextColumn("fetching"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        task = progress.add_task("feeds", total=len(jobs))
+
+        def advance(_result: FeedResult) -> None:
+            progress.advance(task)
+
+        with progress:
+            report = asyncio.run(
+                PollCycle(db, settings, on_feed_done=advance, matcher=st.matcher).run(jobs)
+            )
+    else:
+        report = asyncio.run(PollCycle(db, settings, matcher=st.matcher).run(jobs))
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        print_report(report)
+
+
+def print_report(report: CycleReport) -> None:
+    data = report.as_dict()
+    f, e = data["feeds"], data["entries"]
+    console.print(
+        f"Polled {f['total']} feeds in {data['duration_s']:.1f} s: {f['ok']} ok, "
+        f"{f['not_modified']} not modified, {f['failed']} failed; "
+        f"{e['seen']} entries seen, {e['new']} new, [bold]{e['matched']} about your topics[/]"
+    )
+    if data["errors"]:
+        table = Table("feed", "error", title="Failed feeds", title_justify="left")
+        for row in data["errors"]:
+            table.add_row(row["feed"], row["error"])
+        console.print(table)
+    for row in data["warnings"]:
+        console.print(f"[yellow]warning[/] {row['feed']}: {row['warning']}", soft_wrap=True)

@@ -1,0 +1,386 @@
+"""One poll cycle: fetch -> parse -> normalise -> store, for many feeds at once.
+
+This is the I/O pipeline around the pure parts (:mod:`monitor.fetch.backoff`
+decides when a feed is next due, :mod:`monitor.parse` turns bytes into
+entries).  ``newsmon fetch`` runs one cycle by hand; the daemon runs the
+same code on a schedule.
+
+Each feed is handled on its own: its failure is stored on the feed (one
+line) and the cycle goes on.  Its new entries and its new state (ETag,
+next due time, health) are committed in one transaction, so a cycle killed
+half-way has committed whole feeds only, and re-running it stores nothing
+twice (see :mod:`monitor.storage.entries`).
+
+Parsing and database writes run in worker threads so the event loop keeps
+fetching: one thread for writes (SQLite takes one writer at a time anyway),
+two for parsing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import httpx
+
+from monitor.config import Settings
+from monitor.errors import FeedError, HTTPStatusError
+from monitor.fetch.backoff import next_due, parse_retry_after
+from monitor.fetch.client import Fetcher, Response
+from monitor.fetch.conditional import body_hash, conditional_headers, validators
+from monitor.fetch.fulltext import fetch_full_text
+from monitor.match import TopicMatcher, compile_topics
+from monitor.match.entries import EntryTopics, match_entries
+from monitor.parse.entry import Entry, normalise_all
+from monitor.parse.feed import ParsedFeed, parse_feed
+from monitor.storage import Database, Feed
+from monitor.storage.entries import insert_entries, known_entries
+from monitor.storage.feeds import FeedUpdate, apply_feed_update, select_feeds
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["ok", "not_modified", "failed"]
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """What a poll needs to know about a feed: a snapshot, not a live ORM row."""
+
+    id: int
+    url: str
+    label: str
+    interval_s: int
+    full_text: bool
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    consecutive_errors: int
+    ttl_s: int | None
+    languages: tuple[str, ...] = ()
+
+    @classmethod
+    def from_feed(cls, feed: Feed, default_interval_s: int) -> FeedJob:
+        return cls(
+            id=feed.id,
+            url=feed.url,
+            label=feed.name or feed.title or feed.url,
+            interval_s=feed.interval_s or default_interval_s,
+            full_text=feed.full_text,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            body_hash=feed.body_hash,
+            consecutive_errors=feed.consecutive_errors,
+            ttl_s=feed.ttl_s,
+            languages=tuple(feed.languages or ()),
+        )
+
+
+@dataclass
+class FeedResult:
+    job: FeedJob
+    outcome: Outcome
+    status: int | None = None
+    error: str | None = None
+    warning: str | None = None
+    entries_seen: int = 0
+    new_ids: list[str] = field(default_factory=list)
+    matched: int = 0  # new entries about at least one topic
+    duration_s: float = 0.0
+
+
+@dataclass
+class CycleReport:
+    results: list[FeedResult] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    @property
+    def new_ids(self) -> list[str]:
+        return [i for r in self.results for i in r.new_ids]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``newsmon fetch --json`` document."""
+        return {
+            "feeds": {
+                "total": len(self.results),
+                "ok": self.count("ok"),
+                "not_modified": self.count("not_modified"),
+                "failed": self.count("failed"),
+            },
+            "entries": {
+                "seen": sum(r.entries_seen for r in self.results),
+                "new": sum(len(r.new_ids) for r in self.results),
+                "matched": sum(r.matched for r in self.results),
+            },
+            "duration_s": round(self.duration_s, 3),
+            "errors": [{"feed": r.job.url, "error": r.error} for r in self.results if r.error],
+            "warnings": [
+                {"feed": r.job.url, "warning": r.warning} for r in self.results if r.warning
+            ],
+        }
+
+
+class PollCycle:
+    """Poll a set of feeds concurrently and store what they bring."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        rng: random.Random | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_feed_done: Callable[[FeedResult], None] | None = None,
+        matcher: TopicMatcher | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.matcher = matcher or compile_topics(settings.topics)
+        self.rng = rng or random.Random()
+        self.clock = clock
+        self.transport = transport
+        self.on_feed_done = on_feed_done
+
+    async def run(self, jobs: Sequence[FeedJob]) -> CycleReport:
+        started = time.monotonic()
+        report = CycleReport()
+        loop = asyncio.get_running_loop()
+        with (
+            ThreadPoolExecutor(2, thread_name_prefix="newsmon-parse") as parse_pool,
+            ThreadPoolExecutor(1, thread_name_prefix="newsmon-db") as db_pool,
+        ):
+            async with Fetcher(self.settings.fetch, transport=self.transport) as fetcher:
+                tasks = [
+                    asyncio.create_task(self._poll(fetcher, job, loop, parse_pool, db_pool))
+                    for job in jobs
+                ]
+                for done in asyncio.as_completed(tasks):
+                    result = await done
+                    report.results.append(result)
+                    self._log(result)
+                    if self.on_feed_done is not None:
+                        self.on_feed_done(result)
+        report.duration_s = time.monotonic() - started
+        return report
+
+    async def _poll(
+        self,
+        fetcher: Fetcher,
+        job: FeedJob,
+        loop: asyncio.AbstractEventLoop,
+        parse_pool: ThreadPoolExecutor,
+        db_pool: ThreadPoolExecutor,
+    ) -> FeedResult:
+        started = time.monotonic()
+        result = FeedResult(job=job, outcome="failed")
+        try:
+            update, entries = await self._fetch_and_parse(fetcher, job, loop, parse_pool, result)
+            full_text: dict[str, tuple[str | None, str | None]] = {}
+            if entries and job.full_text:
+                known = await loop.run_in_executor(db_pool, self._known, job.id, entries)
+                fresh = [e for e in entries if e.entry_key not in known and e.url]
+                texts = await asyncio.gather(
+                    *(fetch_full_text(fetcher, e.url or "") for e in fresh)
+                )
+                full_text = {e.entry_key: t for e, t in zip(fresh, texts, strict=True)}
+            topics = await loop.run_in_executor(
+                parse_pool, self._match, entries, full_text, job.languages
+            )
+            result.new_ids = await loop.run_in_executor(
+                db_pool, self._store, job.id, update, entries, full_text, topics
+            )
+            new = set(result.new_ids)
+            result.matched = sum(
+                1 for e in entries if e.entry_key in topics and e.article_id(job.id) in new
+            )
+        except Exception as exc:  # one feed must never stop the cycle
+            log.exception("feed %s: unexpected error", job.url)
+            result.outcome, result.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+            now = self.clock()
+            update = self._failure(job, now, None, result.error)
+            await loop.run_in_executor(db_pool, self._store, job.id, update, [], {}, {})
+        result.duration_s = time.monotonic() - started
+        return result
+
+    async def _fetch_and_parse(
+        self,
+        fetcher: Fetcher,
+        job: FeedJob,
+        loop: asyncio.AbstractEventLoop,
+        parse_pool: ThreadPoolExecutor,
+        result: FeedResult,
+    ) -> tuple[FeedUpdate, list[Entry]]:
+        headers = conditional_headers(job.etag, job.last_modified)
+        try:
+            response = await fetcher.get(job.url, headers)
+            result.status = response.status
+            _raise_for_status(response, self.clock())
+        except FeedError as exc:
+            now = self.clock()
+            result.error = str(exc)
+            retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
+            update = self._failure(job, now, result.status, str(exc), retry_after)
+            if isinstance(exc, HTTPStatusError) and exc.status == 410:
+                update.disable_reason = "410 Gone: the server says this feed was removed"
+            return update, []
+        now = self.clock()
+        etag, last_modified = validators(response.headers)
+        digest = body_hash(response.body)
+        if response.status == 304 or digest == job.body_hash:
+            result.outcome = "not_modified"
+            return self._success(job, now, response, etag, last_modified, digest, job.ttl_s), []
+        try:
+            parsed: ParsedFeed = await loop.run_in_executor(
+                parse_pool, parse_feed, response.body, dict(response.headers), job.url
+            )
+        except FeedError as exc:
+            result.error = str(exc)
+            return self._failure(job, now, response.status, str(exc)), []
+        # Normalising (HTML to text, hashes) is CPU work too: off the event loop with parsing.
+        entries = await loop.run_in_executor(parse_pool, normalise_all, parsed.entries, now)
+        result.outcome = "ok"
+        result.entries_seen = len(entries)
+        result.warning = "; ".join(parsed.warnings) or None
+        update = self._success(job, now, response, etag, last_modified, digest, parsed.ttl_s)
+        update.warning = result.warning
+        update.title, update.site_url = parsed.title, parsed.link
+        return update, entries
+
+    def _success(
+        self,
+        job: FeedJob,
+        now: datetime,
+        response: Response,
+        etag: str | None,
+        last_modified: str | None,
+        digest: str,
+        ttl_s: int | None,
+    ) -> FeedUpdate:
+        if response.status == 304:  # validators may be absent from a 304: keep ours
+            etag, last_modified = etag or job.etag, last_modified or job.last_modified
+            digest = job.body_hash or digest
+        return FeedUpdate(
+            fetched_at=now,
+            status=response.status,
+            ok=True,
+            next_due_at=next_due(
+                now,
+                interval_s=job.interval_s,
+                feed_ttl_s=ttl_s,
+                consecutive_errors=0,
+                retry_after=None,
+                rng=self.rng,
+            ),
+            etag=etag,
+            last_modified=last_modified,
+            body_hash=digest,
+            new_url=response.permanent_url,
+            ttl_s=ttl_s,
+        )
+
+    def _failure(
+        self,
+        job: FeedJob,
+        now: datetime,
+        status: int | None,
+        error: str,
+        retry_after: float | None = None,
+    ) -> FeedUpdate:
+        return FeedUpdate(
+            fetched_at=now,
+            status=status,
+            ok=False,
+            error=error,
+            keep_validators=True,
+            next_due_at=next_due(
+                now,
+                interval_s=job.interval_s,
+                feed_ttl_s=job.ttl_s,
+                consecutive_errors=job.consecutive_errors + 1,
+                retry_after=timedelta(seconds=retry_after) if retry_after is not None else None,
+                rng=self.rng,
+            ),
+        )
+
+    def _known(self, feed_id: int, entries: list[Entry]) -> set[str]:
+        with self.db.session() as session:
+            return known_entries(session, feed_id, entries)
+
+    def _match(
+        self,
+        entries: list[Entry],
+        full_text: dict[str, tuple[str | None, str | None]],
+        languages: tuple[str, ...],
+    ) -> dict[str, EntryTopics]:
+        texts = {key: text for key, (text, _) in full_text.items() if text}
+        return match_entries(entries, self.matcher, feed_languages=languages, texts=texts)
+
+    def _store(
+        self,
+        feed_id: int,
+        update: FeedUpdate,
+        entries: list[Entry],
+        full_text: dict[str, tuple[str | None, str | None]],
+        topics: dict[str, EntryTopics],
+    ) -> list[str]:
+        with self.db.session() as session:
+            new_ids = insert_entries(
+                session, feed_id, entries, update.fetched_at, full_text, topics
+            )
+            apply_feed_update(session, feed_id, update)
+            return new_ids
+
+    def _log(self, result: FeedResult) -> None:
+        job = result.job
+        if result.outcome == "failed":
+            log.warning("feed %s: failed: %s", job.url, result.error)
+            return
+        detail = (
+            "not modified"
+            if result.outcome == "not_modified"
+            else f"{result.entries_seen} entries, {len(result.new_ids)} new, "
+            f"{result.matched} about your topics"
+        )
+        log.info("feed %s: %s in %.2f s", job.url, detail, result.duration_s)
+        if result.warning:
+            log.warning("feed %s: %s", job.url, result.warning)
+
+
+def _raise_for_status(response: Response, now: datetime) -> None:
+    status = response.status
+    if status < 400:
+        if status not in (200, 203, 304) and not 200 <= status < 300:
+            raise HTTPStatusError(response.url, status, f"unexpected HTTP {status}")
+        return
+    reason = httpx.codes.get_reason_phrase(status) or "error"
+    retry_after = None
+    if status in (429, 503):
+        delay = parse_retry_after(response.headers.get("retry-after"), now)
+        retry_after = delay.total_seconds() if delay is not None else None
+    message = f"HTTP {status} {reason}"
+    if retry_after is not None:
+        message += f" (retry after {int(retry_after)} s)"
+    raise HTTPStatusError(response.url, status, message, retry_after)
+
+
+def select_jobs(
+    db: Database,
+    settings: Settings,
+    *,
+    urls: Sequence[str] = (),
+    due_before: datetime | None = None,
+) -> list[FeedJob]:
+    """The feeds a cycle polls: the named ones, the due ones, or (neither given) all enabled."""
+    with db.session() as session:
+        feeds = select_feeds(session, urls=urls, due_before=due_before)
+        return [FeedJob.from_feed(f, settings.fetch.interval) for f in feeds]

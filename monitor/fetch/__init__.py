@@ -1,0 +1,2 @@
+"""Getting bytes from feed servers: politely (limits, conditional GET, backoff) and safely
+(deadlines, size caps, redirect limits).  Nothing here parses feeds or touches the database."""

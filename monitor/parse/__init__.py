@@ -1,0 +1,1 @@
+"""From bytes to clean entries: feed parsing, entry normalisation, canonical URLs, discovery."""
