@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -18,7 +20,7 @@ def list_(
 ) -> None:
     """The configured topics and their queries (as newsmon understood them)."""
     topics = state(ctx).settings.topics
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": t.name,
             "query": t.query,

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from monitor.parse.entry import Entry
 from monitor.match.entries import EntryTopics
+from monitor.parse.entry import Entry
 from monitor.storage.models import Article, ArticleTopic
 from monitor.text import content_hash
 
