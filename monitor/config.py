@@ -195,6 +195,92 @@ class EmailSettings(_Section):
     )
 
 
+class DedupConfig(_Section):
+    """Thresholds of the dedup engine; mirrors ``monitor.dedup.DedupSettings`` (docs/dedup.md)."""
+
+    num_perm: int = Field(
+        128,
+        ge=16,
+        le=1024,
+        description="MinHash values per article. Changing it recomputes every stored signature.",
+    )
+    shingle_size: int = Field(
+        3,
+        ge=1,
+        le=8,
+        description="Words per shingle for MinHash. Changing it recomputes every signature.",
+    )
+    quote_min_words: int = Field(
+        6,
+        ge=3,
+        description="Words a quotation must share verbatim to count as the same quotation. "
+        "Changing it recomputes every signature.",
+    )
+    lsh_bands: int = Field(
+        16, ge=2, description="LSH bands; bands x rows must not exceed num_perm."
+    )
+    lsh_rows: int = Field(
+        8,
+        ge=1,
+        description="MinHash values per LSH band. The LSH finds pairs above a Jaccard "
+        "similarity of about (1/bands)^(1/rows): 0.71 with 16 x 8.",
+    )
+    near_duplicate_jaccard: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Estimated Jaccard similarity of shingles at which a known article is a "
+        "near-duplicate.",
+    )
+    near_duplicate_containment: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Estimated share of one text's shingles found in the other (a summary in "
+        "its source, a source inside a longer copy) that makes a near-duplicate.",
+    )
+    story_threshold: float = Field(
+        1.14,
+        ge=0,
+        description="Story score (lead, words, phrases, names, quotations, dates) at which an "
+        "article joins a known story. Lower: more articles join; higher: more new stories.",
+    )
+    date_window_days: float = Field(
+        3.0, ge=0, description="Articles published this close count as evidence of one story."
+    )
+    date_max_gap_days: float = Field(
+        21.0,
+        ge=0,
+        description="A story whose dated articles are all further than this from an article "
+        "is not considered for it.",
+    )
+    max_candidates: int = Field(
+        12, ge=1, description="Known articles scored in full by the story layer, per article."
+    )
+    candidate_terms: int = Field(
+        24, ge=1, description="Rarest words of an article looked up to find those candidates."
+    )
+    novel_term_fraction: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of a sentence's words the story has not used that makes it novel "
+        "(with at least novel_min_terms such words).",
+    )
+    novel_min_terms: int = Field(
+        4, ge=1, description="New words a sentence needs to be novel on words alone."
+    )
+    novel_fact_fraction: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="Share of new words with which one new name or number makes a sentence novel.",
+    )
+    novel_min_facts: int = Field(
+        3, ge=1, description="New names and numbers that make a sentence novel on their own."
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration; see ``docs/configuration.md``."""
 
@@ -225,6 +311,10 @@ class Settings(BaseSettings):
     )
     email: EmailSettings = Field(
         default_factory=EmailSettings, description="How digests are delivered."
+    )
+    dedup: DedupConfig = Field(
+        default_factory=DedupConfig,
+        description="How duplicates, stories and new developments are recognised.",
     )
 
     @classmethod

@@ -11,9 +11,9 @@ next due time, health) are committed in one transaction, so a cycle killed
 half-way has committed whole feeds only, and re-running it stores nothing
 twice (see :mod:`monitor.storage.entries`).
 
-Parsing and database writes run in worker threads so the event loop keeps
-fetching: one thread for writes (SQLite takes one writer at a time anyway),
-two for parsing.
+Parsing, normalising and matching run in two worker threads and database
+writes in a third (:mod:`monitor.storage.group_commit`), so the event loop
+keeps fetching.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 import httpx
+from sqlalchemy.orm import Session
 
 from monitor.config import Settings
 from monitor.errors import FeedError, HTTPStatusError
@@ -43,6 +45,7 @@ from monitor.parse.feed import ParsedFeed, parse_feed
 from monitor.storage import Database, Feed
 from monitor.storage.entries import insert_entries, known_entries
 from monitor.storage.feeds import FeedUpdate, apply_feed_update, select_feeds
+from monitor.storage.group_commit import GroupCommitter
 
 log = logging.getLogger(__name__)
 
@@ -155,21 +158,25 @@ class PollCycle:
         started = time.monotonic()
         report = CycleReport()
         loop = asyncio.get_running_loop()
-        with (
-            ThreadPoolExecutor(2, thread_name_prefix="newsmon-parse") as parse_pool,
-            ThreadPoolExecutor(1, thread_name_prefix="newsmon-db") as db_pool,
-        ):
-            async with Fetcher(self.settings.fetch, transport=self.transport) as fetcher:
-                tasks = [
-                    asyncio.create_task(self._poll(fetcher, job, loop, parse_pool, db_pool))
-                    for job in jobs
-                ]
-                for done in asyncio.as_completed(tasks):
-                    result = await done
-                    report.results.append(result)
-                    self._log(result)
-                    if self.on_feed_done is not None:
-                        self.on_feed_done(result)
+        writer = GroupCommitter(self.db)
+        # Backpressure: at most this many feeds between "fetched" and "stored", so
+        # a slow disk makes fetching wait instead of piling parsed feeds up in memory.
+        self._in_progress = asyncio.Semaphore(2 * self.settings.fetch.concurrency)
+        try:
+            with ThreadPoolExecutor(2, thread_name_prefix="newsmon-parse") as parse_pool:
+                async with Fetcher(self.settings.fetch, transport=self.transport) as fetcher:
+                    tasks = [
+                        asyncio.create_task(self._poll(fetcher, job, loop, parse_pool, writer))
+                        for job in jobs
+                    ]
+                    for done in asyncio.as_completed(tasks):
+                        result = await done
+                        report.results.append(result)
+                        self._log(result)
+                        if self.on_feed_done is not None:
+                            self.on_feed_done(result)
+        finally:
+            await writer.close()
         report.duration_s = time.monotonic() - started
         return report
 
@@ -179,7 +186,18 @@ class PollCycle:
         job: FeedJob,
         loop: asyncio.AbstractEventLoop,
         parse_pool: ThreadPoolExecutor,
-        db_pool: ThreadPoolExecutor,
+        writer: GroupCommitter,
+    ) -> FeedResult:
+        async with self._in_progress:
+            return await self._poll_one(fetcher, job, loop, parse_pool, writer)
+
+    async def _poll_one(
+        self,
+        fetcher: Fetcher,
+        job: FeedJob,
+        loop: asyncio.AbstractEventLoop,
+        parse_pool: ThreadPoolExecutor,
+        writer: GroupCommitter,
     ) -> FeedResult:
         started = time.monotonic()
         result = FeedResult(job=job, outcome="failed")
@@ -187,7 +205,7 @@ class PollCycle:
             update, entries = await self._fetch_and_parse(fetcher, job, loop, parse_pool, result)
             full_text: dict[str, tuple[str | None, str | None]] = {}
             if entries and job.full_text:
-                known = await loop.run_in_executor(db_pool, self._known, job.id, entries)
+                known = await writer.run_in_thread(self._known, job.id, entries)
                 fresh = [e for e in entries if e.entry_key not in known and e.url]
                 texts = await asyncio.gather(
                     *(fetch_full_text(fetcher, e.url or "") for e in fresh)
@@ -196,8 +214,8 @@ class PollCycle:
             topics = await loop.run_in_executor(
                 parse_pool, self._match, entries, full_text, job.languages
             )
-            result.new_ids = await loop.run_in_executor(
-                db_pool, self._store, job.id, update, entries, full_text, topics
+            result.new_ids = await writer.submit(
+                partial(self._store, job.id, update, entries, full_text, topics)
             )
             new = set(result.new_ids)
             result.matched = sum(
@@ -208,7 +226,7 @@ class PollCycle:
             result.outcome, result.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
             now = self.clock()
             update = self._failure(job, now, None, result.error)
-            await loop.run_in_executor(db_pool, self._store, job.id, update, [], {}, {})
+            await writer.submit(partial(self._store, job.id, update, [], {}, {}))
         result.duration_s = time.monotonic() - started
         return result
 
@@ -325,20 +343,18 @@ class PollCycle:
         texts = {key: text for key, (text, _) in full_text.items() if text}
         return match_entries(entries, self.matcher, feed_languages=languages, texts=texts)
 
+    @staticmethod
     def _store(
-        self,
         feed_id: int,
         update: FeedUpdate,
         entries: list[Entry],
         full_text: dict[str, tuple[str | None, str | None]],
         topics: dict[str, EntryTopics],
+        session: Session,
     ) -> list[str]:
-        with self.db.session() as session:
-            new_ids = insert_entries(
-                session, feed_id, entries, update.fetched_at, full_text, topics
-            )
-            apply_feed_update(session, feed_id, update)
-            return new_ids
+        new_ids = insert_entries(session, feed_id, entries, update.fetched_at, full_text, topics)
+        apply_feed_update(session, feed_id, update)
+        return new_ids
 
     def _log(self, result: FeedResult) -> None:
         job = result.job
