@@ -33,7 +33,18 @@ from monitor.defaults import DEFAULT_TOPICS
 from monitor.match import compile_topics, detect_language
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO.parent / "shared" / "corpus" / "fixtures" / "feedparser"
+# The whole corpus where it sits beside the checkout; else the subset copied into the tests.
+FIXTURES = next(
+    (
+        path
+        for path in (
+            REPO.parent / "shared" / "corpus" / "fixtures" / "feedparser",
+            REPO / "tests" / "data" / "corpus",
+        )
+        if path.is_dir()
+    ),
+    REPO / "tests" / "data" / "corpus",
+)
 SEEDS = REPO / "seeds"
 LABELED = REPO / "tests" / "data" / "topics_labeled.jsonl"
 MIN_SECONDS = 1.0

@@ -162,8 +162,21 @@ def _check_cron(value: str) -> str:
     return value
 
 
+_EMAIL_RE = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+")
+
+
+def _check_email(value: str) -> str:
+    """A bare address (``you@example.org``): it goes into a To header and an SMTP envelope,
+    so anything that could smuggle in another header or address is refused here."""
+    value = value.strip()
+    if not _EMAIL_RE.fullmatch(value):
+        raise ValueError(f"not an e-mail address {value!r} (use e.g. 'you@example.org')")
+    return value
+
+
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 CronExpression = Annotated[str, AfterValidator(_check_cron)]
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
 
 
 class DigestSettings(_Section):
@@ -189,9 +202,54 @@ class EmailSettings(_Section):
         description="SMTP password, if not in smtp_url. Prefer NEWSMON_EMAIL__PASSWORD.",
     )
     sender: str = Field("newsmon@localhost", alias="from", description="From address of digests.")
-    to: list[str] = Field(default_factory=list, description="Recipients of the digest.")
+    to: list[EmailAddress] = Field(
+        default_factory=list,
+        description="Recipients of the digest, each following every topic on the [digest] "
+        "schedule. [[recipients]] tables choose topics and schedules per address.",
+    )
     outbox: Path = Field(
         Path("outbox"), description="Folder for .eml files when no SMTP server is configured."
+    )
+    timeout: float = Field(
+        30.0, gt=0, description="Seconds to wait for the SMTP server to connect or to answer."
+    )
+    tls_verify: bool = Field(
+        True,
+        description="Check the SMTP server's TLS certificate and host name. Prefer ca_file for "
+        "a self-signed certificate; false accepts any certificate.",
+    )
+    ca_file: Path | None = Field(
+        None,
+        description="PEM file of the certificate authorities (or the self-signed certificate) "
+        "to trust for the SMTP server, instead of the system's.",
+    )
+    max_attempts: int = Field(
+        12,
+        ge=1,
+        description="Delivery attempts of one digest before it is given up; its items then "
+        "go into the recipient's next digest.",
+    )
+    retry_delay: Seconds = Field(
+        60,
+        description="Wait before retrying a digest that could not be delivered; doubles "
+        "with each failed attempt.",
+    )
+    retry_max_delay: Seconds = Field(21600, description="Longest wait between two attempts.")
+
+
+class RecipientSettings(_Section):
+    email: EmailAddress = Field(description="Address the digest goes to.")
+    topics: list[str] = Field(
+        default_factory=list,
+        description="Names of the [[topics]] this recipient follows; empty means all topics.",
+    )
+    schedule: CronExpression | None = Field(
+        None, description="When this recipient's digest is sent (cron); default [digest] schedule."
+    )
+    timezone: TimeZoneName | None = Field(
+        None,
+        description="Time zone of the schedule and of the dates in the digest; default "
+        "[digest] timezone.",
     )
 
 
@@ -233,7 +291,7 @@ class DedupConfig(_Section):
         "near-duplicate.",
     )
     near_duplicate_containment: float = Field(
-        0.7,
+        0.6,
         ge=0,
         le=1,
         description="Estimated share of one text's shingles found in the other (a summary in "
@@ -312,6 +370,11 @@ class Settings(BaseSettings):
     email: EmailSettings = Field(
         default_factory=EmailSettings, description="How digests are delivered."
     )
+    recipients: list[RecipientSettings] = Field(
+        default_factory=list,
+        description="Digest recipients with their own topics and schedule ([[recipients]] "
+        "tables), besides the addresses in [email] to.",
+    )
     dedup: DedupConfig = Field(
         default_factory=DedupConfig,
         description="How duplicates, stories and new developments are recognised.",
@@ -374,9 +437,24 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(source, f"not valid TOML: {exc}") from exc
     _reject_unknown_env(env)
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
         raise _config_error(exc, source, env) from None
+    check_recipient_topics(settings, source)
+    return settings
+
+
+def check_recipient_topics(settings: Settings, source: str = "configuration") -> None:
+    """A recipient following a topic that is not configured would silently get nothing."""
+    known = [t.name for t in settings.topics]
+    for number, recipient in enumerate(settings.recipients, start=1):
+        unknown = [name for name in recipient.topics if name not in known]
+        if unknown:
+            raise ConfigError(
+                source,
+                f"unknown topic {unknown[0]!r} (known: {', '.join(map(repr, known))})",
+                key=f"[[recipients]] #{number} topics",
+            )
 
 
 def _reject_unknown_env(env: Mapping[str, str]) -> None:
