@@ -1,0 +1,48 @@
+"""Digests: what is new for each recipient, composed, stored, then delivered exactly once.
+
+The flow is one way: ``alerts`` reads what ``monitor`` stored (articles with
+their dedup status, topic matches and stories; feed health) and never the
+reverse.  The daemon calls :func:`run_digests` when a recipient's schedule
+fires and :func:`retry_pending` now and then; ``newsmon digest`` calls
+:func:`run_digests`, :func:`preview_digest` and :func:`plan_digests`.
+
+Modules, in the order a digest goes through them: ``recipients`` (who
+follows what), ``selection`` (what is due), ``summarize``, ``compose`` (the
+digest's content), ``sanitize`` and ``render`` (templates, CSS inlined),
+``message`` (MIME, Message-ID), ``outbox`` (pending -> sent), ``deliver`` and
+``smtp`` (the transports), ``run`` (the entry points).
+"""
+
+from alerts.deliver import DeliveryError, Transport, transport_for
+from alerts.recipients import Recipient, resolve_recipients
+from alerts.run import (
+    Attempt,
+    ComposedDigest,
+    DigestPlan,
+    DigestRunReport,
+    RecipientResult,
+    plan_digests,
+    preview_digest,
+    retry_pending,
+    run_digests,
+)
+from alerts.summarize import ExtractiveSummariser, Summariser
+
+__all__ = [
+    "Attempt",
+    "ComposedDigest",
+    "DeliveryError",
+    "DigestPlan",
+    "DigestRunReport",
+    "ExtractiveSummariser",
+    "Recipient",
+    "RecipientResult",
+    "Summariser",
+    "Transport",
+    "plan_digests",
+    "preview_digest",
+    "resolve_recipients",
+    "retry_pending",
+    "run_digests",
+    "transport_for",
+]

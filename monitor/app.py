@@ -11,12 +11,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from monitor.classify import Classifier
 from monitor.config import Settings
 from monitor.errors import SeedError, StorageError
 from monitor.seeds import bundled_seed_dir, read_seeds, seed_files
-from monitor.storage import Database, migrate
+from monitor.storage import Article, Database, migrate
 from monitor.storage.articles import SeedLoadReport, upsert_seeds
 from monitor.storage.feeds import FeedSyncReport, sync_config_feeds
 
@@ -32,6 +34,7 @@ class StartReport:
     seeds: SeedLoadReport = field(default_factory=SeedLoadReport)
     seed_errors: list[SeedError] = field(default_factory=list)
     feeds: FeedSyncReport = field(default_factory=FeedSyncReport)
+    seeds_clustered: int = 0
 
 
 def seed_paths(settings: Settings) -> list[Path]:
@@ -60,6 +63,14 @@ def open_database(settings: Settings) -> tuple[Database, StartReport]:
         with db.session() as session:
             report.seeds = upsert_seeds(session, result.docs)
             report.feeds = sync_config_feeds(session, settings.feeds)
+            unclustered = session.scalar(
+                select(func.count())
+                .select_from(Article)
+                .where(Article.is_seed, Article.story_id.is_(None))
+            )
+        if unclustered:
+            # Seeds are the known world: cluster new ones into stories before anything else.
+            report.seeds_clustered = Classifier(db, settings).cluster_seeds()
     except OperationalError as exc:
         db.dispose()
         raise StorageError(f"database {db.url}: {_first_line(exc.orig or exc)}") from exc

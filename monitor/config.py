@@ -275,13 +275,13 @@ class DedupConfig(_Section):
         "Changing it recomputes every signature.",
     )
     lsh_bands: int = Field(
-        16, ge=2, description="LSH bands; bands x rows must not exceed num_perm."
+        10, ge=2, description="LSH bands; bands x rows must not exceed num_perm."
     )
     lsh_rows: int = Field(
-        8,
+        6,
         ge=1,
         description="MinHash values per LSH band. The LSH finds pairs above a Jaccard "
-        "similarity of about (1/bands)^(1/rows): 0.71 with 16 x 8.",
+        "similarity of about (1/bands)^(1/rows): 0.68 with 10 x 6.",
     )
     near_duplicate_jaccard: float = Field(
         0.5,

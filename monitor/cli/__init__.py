@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from monitor import __version__
-from monitor.cli import feeds, seeds, status, topics
+from monitor.cli import digest, feeds, seeds, status, stories, topics
 from monitor.cli.common import CliState, err_console, setup_logging
 from monitor.cli.fetch import fetch
 from monitor.errors import ConfigError, NewsmonError
@@ -60,6 +60,10 @@ def _root(
 app.command("init")(status.init)
 app.command("status")(status.status)
 app.command("fetch")(fetch)
+app.command("explain")(stories.explain)
+app.command("stories")(stories.stories)
+app.command("export")(stories.export)
+app.command("digest")(digest.digest)
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(seeds.app, name="seeds")
 app.add_typer(topics.app, name="topics")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from monitor.classify import Classifier
 from monitor.cli.common import console, emit_json, state
-from monitor.cycle import CycleReport, FeedResult, PollCycle, select_jobs
+from monitor.cycle import FeedResult, PollCycle, select_jobs
 
 
 def fetch(
@@ -59,19 +61,27 @@ def fetch(
             )
     else:
         report = asyncio.run(PollCycle(db, settings, matcher=st.matcher).run(jobs))
+    # Dedup: decide for each new topic-matched article whether it is news.
+    decisions = Classifier(db, settings).classify_pending()
+    data = report.as_dict() | {"dedup": decisions.as_dict()}
+    if decisions.failed:
+        data["dedup"]["failed"] = decisions.failed
     if as_json:
-        emit_json(report.as_dict())
+        emit_json(data)
     else:
-        print_report(report)
+        print_report(data)
 
 
-def print_report(report: CycleReport) -> None:
-    data = report.as_dict()
-    f, e = data["feeds"], data["entries"]
+def print_report(data: dict[str, Any]) -> None:
+    f, e, d = data["feeds"], data["entries"], data["dedup"]
     console.print(
         f"Polled {f['total']} feeds in {data['duration_s']:.1f} s: {f['ok']} ok, "
         f"{f['not_modified']} not modified, {f['failed']} failed; "
         f"{e['seen']} entries seen, {e['new']} new, [bold]{e['matched']} about your topics[/]"
+    )
+    console.print(
+        f"Of those: {d['new_story']} new stories, {d['update']} updates to known stories, "
+        f"{d['duplicate']} duplicates set aside"
     )
     if data["errors"]:
         table = Table("feed", "error", title="Failed feeds", title_justify="left")

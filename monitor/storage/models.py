@@ -182,12 +182,30 @@ class Article(Base):
     )
     score: Mapped[float | None] = mapped_column(Float)
     novel_sentences: Mapped[list[Any] | None] = mapped_column()
+    # Which dedup layer decided (exact | near_duplicate | story | none) and the
+    # evidence behind it (candidates, sentence verdicts), for ``newsmon explain``.
+    dedup_layer: Mapped[str | None] = mapped_column(String(16))
+    dedup_evidence: Mapped[dict[str, Any] | None] = mapped_column()
+    deduped_at: Mapped[datetime | None] = mapped_column()
 
     feed: Mapped[Feed | None] = relationship(back_populates="articles")
     topics: Mapped[list[ArticleTopic]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleTopic.topic"
     )
     story: Mapped[Story | None] = relationship(back_populates="articles", foreign_keys=[story_id])
+
+
+class ArticleSignature(Base):
+    """An article's dedup signature (MinHash values, rare terms, quotes), stored so a
+    restart rebuilds the dedup index without recomputing anything from text."""
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ArticleTopic(Base):

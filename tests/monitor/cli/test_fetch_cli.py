@@ -82,3 +82,50 @@ def test_feeds_add_discovers_import_export_remove(server: FeedServer, tmp_path: 
 
     bad = newsmon(tmp_path, "feeds", "add", server.route("/nothing", reply(404)))
     assert bad.returncode == 1 and "HTTP 404" in bad.stderr
+
+
+def test_fetch_classifies_and_explain_stories_export_show_it(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    from tests.monitor.test_classify import item
+
+    labels = ["b01-syndicated-new-intro", "f01-rubio-panama"]
+    url = server.route("/news", static(rss([item(label) for label in labels])))
+    write_config(tmp_path, url)
+    result = newsmon(tmp_path, "fetch", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["entries"]["matched"] == 2
+    assert data["dedup"] == {"new_story": 1, "update": 0, "duplicate": 1}
+
+    explained = json.loads(
+        newsmon(tmp_path, "explain", f"https://news.example/{labels[0]}", "--json").stdout
+    )
+    assert explained["status"] == "duplicate"
+    assert explained["duplicate_of"] in {c["article_id"] for c in explained["candidates"]}
+    assert "Marco Rubio" in explained["topics"] or "NATO" in explained["topics"]
+    assert explained["story"]["id"] == explained["story_id"]
+
+    stories = json.loads(newsmon(tmp_path, "stories", "--json").stdout)
+    assert len(stories) == 3  # two seed stories and the new one
+    lines = newsmon(tmp_path, "export", "--format", "jsonl").stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == 7
+    keys = {
+        "id",
+        "url",
+        "title",
+        "published",
+        "feed",
+        "topics",
+        "status",
+        "story_id",
+        "duplicate_of",
+        "score",
+        "novel_sentences",
+    }
+    assert all(keys <= set(r) for r in records)
+    later = newsmon(tmp_path, "export", "--since", "2999-01-01").stdout
+    assert later == ""
+    missing = newsmon(tmp_path, "explain", "nope")
+    assert missing.returncode == 2

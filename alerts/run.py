@@ -1,0 +1,294 @@
+"""Composing, storing and delivering digests: the entry points the CLI and daemon call.
+
+:func:`run_digests` is one digest round, safe to run at any time and from
+several processes at once:
+
+1. pending digests that are due are retried first (oldest first), so a
+   recipient gets their digests in order after an outage;
+2. for each recipient, the due items are composed into a digest, which is
+   stored (message bytes, Message-ID, Delivery rows) in one transaction under
+   a per-recipient lock, *before* anything is sent;
+3. the stored digest is claimed, sent, and marked sent only once the server
+   accepted it; on failure it stays pending with a backoff.
+
+See ``docs/delivery.md`` for why this loses nothing and repeats nothing, and
+for the one window left (killed after the server accepted, before ``sent``
+was recorded: the same message is sent again, with the same Message-ID).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from alerts import outbox
+from alerts.compose import DigestContent, compose
+from alerts.deliver import DeliveryError, Transport, transport_for
+from alerts.message import build_message, envelope_sender, message_id
+from alerts.recipients import Recipient, find_recipient, preview_recipient, resolve_recipients
+from alerts.render import Rendered, render
+from alerts.selection import digest_count, lock_recipient
+from alerts.summarize import ExtractiveSummariser, Summariser
+from monitor.config import Settings
+from monitor.errors import ConfigError
+from monitor.storage import Database
+from monitor.storage.models import Delivery, Digest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Attempt:
+    """What one delivery attempt of a stored digest did."""
+
+    digest_id: int
+    message_id: str
+    status: str  # sent | pending (will be retried) | failed (given up) | busy (not ours now)
+    attempts: int = 0
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class RecipientResult:
+    """What a round did for one recipient: composed a digest (and tried it), or not."""
+
+    recipient: str
+    subject: str | None = None
+    digest_id: int | None = None
+    message_id: str | None = None
+    new_stories: int = 0
+    updates: int = 0
+    duplicates: int = 0
+    more: int = 0
+    items: int = 0
+    skipped: str | None = None  # why nothing was composed
+    delivery: Attempt | None = None
+
+
+@dataclass
+class DigestRunReport:
+    transport: str
+    retried: list[Attempt] = field(default_factory=list)
+    recipients: list[RecipientResult] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Attempt]:
+        attempts = [*self.retried, *(r.delivery for r in self.recipients if r.delivery)]
+        return [a for a in attempts if a.status in (outbox.PENDING, outbox.FAILED)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ComposedDigest:
+    """A digest composed for one recipient, stored or (preview, dry run) not."""
+
+    recipient: Recipient
+    content: DigestContent
+    rendered: Rendered
+    message_id: str
+    data: bytes
+    digest_id: int | None = None
+
+    def result(self) -> RecipientResult:
+        c = self.content
+        return RecipientResult(
+            recipient=self.recipient.email,
+            subject=self.rendered.subject,
+            digest_id=self.digest_id,
+            message_id=self.message_id,
+            new_stories=c.new_count,
+            updates=c.update_count,
+            duplicates=c.duplicates,
+            more=c.more,
+            items=len(c.article_ids),
+        )
+
+
+def select_recipients(settings: Settings, email: str | None) -> list[Recipient]:
+    """Every configured recipient, or the one with this address (a ConfigError if none)."""
+    if email is None:
+        return resolve_recipients(settings)
+    found = find_recipient(settings, email)
+    if found is None:
+        known = ", ".join(r.email for r in resolve_recipients(settings)) or "none"
+        raise ConfigError(
+            "--recipient", f"{email!r} is not a configured recipient (configured: {known})"
+        )
+    return [found]
+
+
+def run_digests(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    recipient: str | None = None,
+    *,
+    transport: Transport | None = None,
+    summariser: Summariser | None = None,
+) -> DigestRunReport:
+    """One round: retry what is due, then compose, store and send a digest per recipient
+    (or for the one address given).  ``now`` is an aware datetime."""
+    recipients = select_recipients(settings, recipient)
+    transport = transport or transport_for(settings)
+    summariser = summariser or ExtractiveSummariser()
+    report = DigestRunReport(transport=transport.describe())
+    report.retried = retry_pending(
+        db, settings, now, recipient=recipients[0].key if recipient else None, transport=transport
+    )
+    for person in recipients:
+        composed = compose_digest(db, settings, person, now, summariser, store=True)
+        if composed is None:
+            report.recipients.append(RecipientResult(person.email, skipped="nothing new"))
+            continue
+        result = composed.result()
+        assert composed.digest_id is not None
+        result.delivery = deliver(db, settings, transport, composed.digest_id, now)
+        report.recipients.append(result)
+    return report
+
+
+def retry_pending(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    recipient: str | None = None,
+    *,
+    transport: Transport | None = None,
+) -> list[Attempt]:
+    """Try again every pending digest whose next attempt is due (``recipient``: a stored
+    recipient key, i.e. the address case-folded)."""
+    transport = transport or transport_for(settings)
+    return [
+        deliver(db, settings, transport, digest_id, now)
+        for digest_id in outbox.due_pending(db, now, recipient)
+    ]
+
+
+def compose_digest(
+    db: Database,
+    settings: Settings,
+    recipient: Recipient,
+    now: datetime,
+    summariser: Summariser | None = None,
+    *,
+    store: bool,
+    force: bool = False,
+) -> ComposedDigest | None:
+    """Compose what is due for ``recipient``; with ``store``, keep it as a pending digest
+    whose items are then no longer due.  None when nothing is new and neither
+    ``[digest] send_empty`` nor ``force`` asks for an empty digest."""
+    summariser = summariser or ExtractiveSummariser()
+    with db.session() as session:
+        if store:
+            lock_recipient(session, recipient.key)
+        content = compose(session, recipient, now, summariser, settings.digest.max_stories)
+        if content.is_empty and not (settings.digest.send_empty or force):
+            return None
+        rendered = render(content)
+        sequence = digest_count(session, recipient.key)
+        mid = message_id(recipient.key, content.article_ids, sequence, settings.email.sender)
+        data = build_message(
+            rendered, sender=settings.email.sender, to=recipient.email, message_id=mid, date=now
+        )
+        composed = ComposedDigest(recipient, content, rendered, mid, data)
+        if store:
+            digest = Digest(
+                recipient=recipient.key,
+                message_id=mid,
+                subject=rendered.subject,
+                status=outbox.PENDING,
+                message=data,
+                created_at=now,
+                attempts=0,
+            )
+            digest.deliveries = [
+                Delivery(article_id=article_id, recipient=recipient.key)
+                for article_id in content.article_ids
+            ]
+            session.add(digest)
+            session.flush()
+            composed.digest_id = digest.id
+        return composed
+
+
+def deliver(
+    db: Database, settings: Settings, transport: Transport, digest_id: int, now: datetime
+) -> Attempt:
+    """Claim a stored digest, send its stored bytes, record the outcome."""
+    lease = outbox.lease_seconds(settings.email)
+    sender = envelope_sender(settings.email.sender)
+    message = outbox.claim(db, digest_id, now, lease, sender)
+    if message is None:
+        return Attempt(digest_id, "", "busy")
+    try:
+        transport.send(message)
+    except DeliveryError as exc:
+        status, attempts, next_at = outbox.mark_failed(db, digest_id, now, str(exc), settings.email)
+        log.warning(
+            "digest %s to %s not delivered (attempt %d, %s): %s",
+            digest_id,
+            message.recipient,
+            attempts,
+            f"next at {next_at:%Y-%m-%d %H:%M} UTC" if next_at else "given up",
+            exc,
+        )
+        return Attempt(digest_id, message.message_id, status, attempts, str(exc), next_at)
+    outbox.mark_sent(db, digest_id, now)
+    log.info("digest %s sent to %s via %s", digest_id, message.recipient, transport.describe())
+    return Attempt(digest_id, message.message_id, outbox.SENT)
+
+
+def preview_digest(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    recipient: str | None = None,
+    summariser: Summariser | None = None,
+) -> ComposedDigest:
+    """The digest the recipient (default: the first configured, else someone following
+    every topic) would get now, even if empty; nothing is stored."""
+    if recipient is not None:
+        person = select_recipients(settings, recipient)[0]
+    else:
+        configured = resolve_recipients(settings)
+        person = configured[0] if configured else preview_recipient(settings)
+    composed = compose_digest(db, settings, person, now, summariser, store=False, force=True)
+    assert composed is not None  # force=True always composes
+    return composed
+
+
+@dataclass
+class DigestPlan:
+    """What ``run_digests`` would do now, without doing it."""
+
+    transport: str
+    waiting: list[outbox.PendingDigest]
+    recipients: list[RecipientResult]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def plan_digests(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    recipient: str | None = None,
+    summariser: Summariser | None = None,
+) -> DigestPlan:
+    recipients = select_recipients(settings, recipient)
+    transport = transport_for(settings)
+    results: list[RecipientResult] = []
+    for person in recipients:
+        composed = compose_digest(db, settings, person, now, summariser, store=False)
+        if composed is None:
+            results.append(RecipientResult(person.email, skipped="nothing new"))
+        else:
+            results.append(composed.result())
+    key = recipients[0].key if recipient else None
+    return DigestPlan(transport.describe(), outbox.pending(db, key), results)

@@ -1,0 +1,172 @@
+"""``newsmon digest``: see what the next digests hold, preview one, or send them now.
+
+The one CLI module that imports ``alerts`` (composition and delivery live
+there; ``monitor`` itself never depends on it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from monitor.cli.common import console, emit_json, err_console, state
+
+if TYPE_CHECKING:
+    from alerts import DigestPlan, DigestRunReport, RecipientResult
+
+
+def digest(
+    ctx: typer.Context,
+    recipient: str | None = typer.Option(
+        None,
+        "--recipient",
+        "-r",
+        help="Only this recipient: an address from the configuration (email.to or a "
+        "recipients table).",
+        show_default=False,
+    ),
+    preview: Path | None = typer.Option(
+        None,
+        "--preview",
+        metavar="FILE.html",
+        help="Write the HTML of the digest the recipient would get now to FILE.html "
+        "(default recipient: the first configured); nothing is stored or sent.",
+        show_default=False,
+    ),
+    send: bool = typer.Option(
+        False,
+        "--send",
+        help="Send now: first retry pending digests that are due, then compose and deliver "
+        "one digest per recipient with what is new.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Show what the next digests would hold; --preview writes one as HTML; --send sends.
+
+    A digest holds what is new since the recipient's last one: new stories,
+    updates to known stories (only what is new in them) and how many
+    duplicates were left out.  It is stored before it is sent and marked
+    sent only once the server accepted it, so an outage loses nothing and a
+    retry never sends different digests with the same news.  Exits 1 when a
+    digest could not be delivered (it is kept and retried later).
+    """
+    if preview is not None and send:
+        raise typer.BadParameter("--preview changes nothing; leave out --send", param_hint="--send")
+    # Imported here: templates, CSS inliner and SMTP are for this command only.
+    from alerts import plan_digests, preview_digest, run_digests
+
+    st = state(ctx)
+    db, settings = st.db, st.settings
+    now = datetime.now(UTC)
+    if preview is not None:
+        composed = preview_digest(db, settings, now, recipient)
+        try:
+            preview.write_text(composed.rendered.html, encoding="utf-8")
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot write {preview}: {exc.strerror or exc}", param_hint="--preview"
+            ) from None
+        result = composed.result()
+        if as_json:
+            emit_json({"preview": str(preview), **vars(result)})
+        else:
+            console.print(
+                f"Wrote {preview}: {composed.rendered.subject} (for {result.recipient})",
+                markup=False,
+                soft_wrap=True,
+            )
+        return
+    if send:
+        report = run_digests(db, settings, now, recipient)
+        if as_json:
+            emit_json(report.as_dict())
+        else:
+            _print_report(report)
+        if report.failures:
+            failed = report.failures
+            err_console.print(
+                f"newsmon: error: {len(failed)} digest{'s' if len(failed) > 1 else ''} not "
+                f"delivered (kept; retried later): {failed[0].error}",
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1)
+        return
+    plan = plan_digests(db, settings, now, recipient)
+    if as_json:
+        emit_json(plan.as_dict())
+    else:
+        _print_plan(plan)
+
+
+def _counts(result: RecipientResult) -> str:
+    parts = [f"{result.items} item{'s' if result.items != 1 else ''}"]
+    if result.duplicates:
+        parts.append(f"{result.duplicates} duplicates suppressed")
+    if result.more:
+        parts.append(f"{result.more} left for the next digest")
+    return ", ".join(parts)
+
+
+def _print_plan(plan: DigestPlan) -> None:
+    say = console.print
+    if not plan.recipients:
+        say(
+            "No recipients configured: set [email] to or add [[recipients]] "
+            "(docs/configuration.md).",
+            markup=False,
+        )
+    else:
+        say(f"Digests would go to {plan.transport}.", markup=False)
+    for result in plan.recipients:
+        if result.skipped:
+            say(f"{result.recipient}: {result.skipped}, nothing to send", markup=False)
+        else:
+            say(
+                f'{result.recipient}: would send "{result.subject}" ({_counts(result)})',
+                markup=False,
+                soft_wrap=True,
+            )
+    for waiting in plan.waiting:
+        due = f"{waiting.next_attempt_at:%Y-%m-%d %H:%M} UTC" if waiting.next_attempt_at else "now"
+        say(
+            f'waiting: digest {waiting.id} to {waiting.recipient} "{waiting.subject}", '
+            f"{waiting.attempts} attempt{'s' if waiting.attempts != 1 else ''}, next {due}"
+            + (f"; last error: {waiting.last_error}" if waiting.last_error else ""),
+            markup=False,
+            soft_wrap=True,
+        )
+    if plan.recipients or plan.waiting:
+        say("Send now with: newsmon digest --send", markup=False)
+
+
+def _print_report(report: DigestRunReport) -> None:
+    say = console.print
+    say(f"Delivering to {report.transport}.", markup=False)
+    for attempt in report.retried:
+        if attempt.status == "busy":
+            continue
+        outcome = "sent" if attempt.status == "sent" else f"{attempt.status}: {attempt.error}"
+        say(f"retried digest {attempt.digest_id}: {outcome}", markup=False, soft_wrap=True)
+    if not report.recipients:
+        say("No recipients configured: set [email] to or add [[recipients]].", markup=False)
+    for result in report.recipients:
+        if result.skipped:
+            say(f"{result.recipient}: {result.skipped}, nothing sent", markup=False)
+            continue
+        delivery = result.delivery
+        if delivery is not None and delivery.status == "sent":
+            status = "sent"
+        elif delivery is not None and delivery.status == "pending":
+            when = delivery.next_attempt_at
+            status = f"NOT delivered, retry at {when:%Y-%m-%d %H:%M} UTC" if when else "pending"
+        else:
+            status = delivery.status if delivery is not None else "stored"
+        say(
+            f'{result.recipient}: {status}: "{result.subject}" ({_counts(result)})',
+            markup=False,
+            soft_wrap=True,
+        )

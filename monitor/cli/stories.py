@@ -1,0 +1,197 @@
+"""``newsmon explain``, ``newsmon stories`` and ``newsmon export``: audit what dedup decided."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from monitor.cli.common import console, emit_json, iso, state
+from monitor.parse.urls import canonical_url
+from monitor.seeds import parse_date
+from monitor.storage import Article, Story
+
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    """One article as ``export`` writes it (and ``explain --json`` starts from)."""
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "published": iso(article.published_at),
+        "feed": (article.feed.name or article.feed.title or article.feed.url)
+        if article.feed
+        else None,
+        "is_seed": article.is_seed,
+        "topics": [t.topic for t in article.topics],
+        "language": article.language,
+        "status": article.status,
+        "story_id": article.story_id,
+        "duplicate_of": article.duplicate_of_id,
+        "score": article.score,
+        "layer": article.dedup_layer,
+        "novel_sentences": article.novel_sentences or [],
+    }
+
+
+def _find(session: Session, key: str) -> Article | None:
+    options = (selectinload(Article.topics), selectinload(Article.feed))
+    found = session.get(Article, key, options=options)
+    if found is None:
+        found = session.scalars(
+            select(Article)
+            .options(*options)
+            .where(or_(Article.url == key, Article.canonical_url == canonical_url(key)))
+        ).first()
+    return found
+
+
+def explain(
+    ctx: typer.Context,
+    article: str = typer.Argument(..., help="Article id or URL."),
+    as_json: bool = JSON,
+) -> None:
+    """Why newsmon decided what it did about one article: status, story, nearest known
+    articles with their scores and the layer that decided, novel sentences, topics."""
+    with state(ctx).db.session() as session:
+        row = _find(session, article)
+        if row is None:
+            raise typer.BadParameter(f"no article with id or URL {article}", param_hint="ARTICLE")
+        record = article_record(row)
+        record["topic_matches"] = [
+            {"topic": t.topic, "fields": t.fields, "spans": t.spans} for t in row.topics
+        ]
+        evidence = row.dedup_evidence or {}
+        story = session.get(Story, row.story_id) if row.story_id else None
+        record["story"] = {"id": story.id, "title": story.title} if story else None
+        titles = {
+            a.id: a.title
+            for a in session.scalars(
+                select(Article).where(
+                    Article.id.in_([c["article_id"] for c in evidence.get("candidates", [])])
+                )
+            )
+        }
+    record["candidates"] = [
+        {**c, "title": titles.get(c["article_id"])} for c in evidence.get("candidates", [])
+    ]
+    record["sentences"] = evidence.get("sentences", [])
+    if as_json:
+        emit_json(record)
+        return
+    console.print(f"[bold]{record['title']}[/]  ({record['id']})")
+    console.print(f"url        {record['url'] or '-'}")
+    console.print(f"topics     {', '.join(record['topics']) or 'none'}")
+    console.print(
+        f"status     {record['status'] or 'not classified yet'}"
+        + (f", decided by the {record['layer']} layer" if record["layer"] else "")
+    )
+    if record["story"]:
+        console.print(f"story      {record['story']['id']}: {record['story']['title']}")
+    if record["duplicate_of"]:
+        console.print(f"nearest    {record['duplicate_of']} (score {record['score']:.2f})")
+    if record["candidates"]:
+        table = Table(
+            "known article",
+            "story",
+            "jaccard",
+            "containment",
+            "story score",
+            "title",
+            title="Nearest known articles",
+            title_justify="left",
+        )
+        for c in record["candidates"][:8]:
+            res, story_ev = c.get("resemblance", {}), c.get("story", {})
+            table.add_row(
+                c["article_id"],
+                str(c.get("story_id")),
+                f"{res.get('jaccard', 0):.2f}",
+                f"{res.get('containment', 0):.2f}",
+                f"{story_ev.get('score', 0):.2f}",
+                (c["title"] or "")[:60],
+            )
+        console.print(table)
+    for sentence in record["novel_sentences"]:
+        console.print(f"  [green]novel[/] {sentence}")
+
+
+def stories(
+    ctx: typer.Context,
+    as_json: bool = JSON,
+    limit: int = typer.Option(50, "--limit", help="Most recent stories to show."),
+) -> None:
+    """Stories (clusters of articles about one event), newest first, with their articles."""
+    with state(ctx).db.session() as session:
+        rows = session.scalars(
+            select(Story)
+            .options(selectinload(Story.articles).selectinload(Article.feed))
+            .order_by(Story.updated_at.desc(), Story.id.desc())
+            .limit(limit)
+        ).all()
+        data: list[dict[str, Any]] = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "updated": iso(s.updated_at),
+                "articles": [
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "status": a.status,
+                        "is_seed": a.is_seed,
+                        "url": a.url,
+                        "published": iso(a.published_at),
+                    }
+                    for a in sorted(s.articles, key=lambda a: a.deduped_at or a.fetched_at)
+                ],
+            }
+            for s in rows
+        ]
+    if as_json:
+        emit_json(data)
+        return
+    for story in data:
+        console.print(f"[bold]{story['id']}. {story['title']}[/]")
+        for a in story["articles"]:
+            kind = "seed" if a["is_seed"] else a["status"]
+            console.print(f"    {kind:<10} {a['id']}  {a['title'][:80]}")
+
+
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("jsonl", "--format", help="Output format (jsonl)."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only articles fetched (seeds: loaded) on or after this date."
+    ),
+) -> None:
+    """Every stored article as one JSON line: id, url, title, published, feed, topics,
+    status, story_id, duplicate_of, score, novel_sentences."""
+    if fmt != "jsonl":
+        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    cutoff: datetime | None = None
+    if since:
+        cutoff, _ = parse_date(since)
+        if cutoff is None:
+            try:
+                cutoff = datetime.fromisoformat(since).astimezone(UTC)
+            except ValueError:
+                raise typer.BadParameter(f"not a date: {since}", param_hint="--since") from None
+    with state(ctx).db.session() as session:
+        query = (
+            select(Article)
+            .options(selectinload(Article.topics), selectinload(Article.feed))
+            .order_by(Article.fetched_at, Article.id)
+        )
+        if cutoff is not None:
+            query = query.where(Article.fetched_at >= cutoff)
+        for article in session.scalars(query):
+            sys.stdout.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")

@@ -1,0 +1,146 @@
+"""The decision: which layer recognises the article, and what it adds to its story.
+
+Pure functions over evidence already computed, so the rules can be read
+(and tested) on their own:
+
+1. *exact*: the same normalised text is already known -> ``duplicate``;
+2. *near_duplicate*: a known article's MinHash resemblance (Jaccard, or
+   containment either way) passes its threshold -> the article joins that
+   article's story;
+3. *story*: the best story score passes ``story_threshold`` -> it joins
+   that story;
+4. otherwise it is a ``new_story``.
+
+An article that joins a story by layer 2 or 3 is an ``update`` when it has
+novel sentences (see :mod:`monitor.dedup.novelty`) and a ``duplicate``
+when it has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from monitor.dedup.near_duplicate import Resemblance
+from monitor.dedup.novelty import SentenceVerdict
+from monitor.dedup.settings import DedupSettings
+from monitor.dedup.story import StoryEvidence
+
+Status = Literal["new_story", "update", "duplicate"]
+Layer = Literal["exact", "near_duplicate", "story", "none"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One known article compared with the incoming one, with all the evidence."""
+
+    article_id: str
+    story_id: int
+    resemblance: Resemblance
+    story: StoryEvidence
+    shared_names: tuple[str, ...] = ()
+    excluded_by_date: bool = False
+
+    def near_duplicate(self, settings: DedupSettings) -> bool:
+        r = self.resemblance
+        return (
+            r.jaccard >= settings.near_duplicate_jaccard
+            or max(r.containment, r.coverage) >= settings.near_duplicate_containment
+        )
+
+    def story_score(self) -> float:
+        return 0.0 if self.excluded_by_date else self.story.score
+
+
+@dataclass(frozen=True)
+class Match:
+    """The known article (and its story) that the incoming article was recognised by."""
+
+    layer: Layer
+    article_id: str
+    story_id: int
+    score: float
+
+
+def choose(
+    exact: tuple[str, int] | None, candidates: list[Candidate], settings: DedupSettings
+) -> Match | None:
+    """Apply the layers in order; ``None`` means a new story."""
+    if exact is not None:
+        return Match("exact", exact[0], exact[1], 1.0)
+    near = [c for c in candidates if c.near_duplicate(settings)]
+    if near:
+        best = max(near, key=lambda c: c.resemblance.best)
+        return Match("near_duplicate", best.article_id, best.story_id, best.resemblance.best)
+    if candidates:
+        best = max(candidates, key=Candidate.story_score)
+        if best.story_score() >= settings.story_threshold:
+            return Match("story", best.article_id, best.story_id, best.story_score())
+    return None
+
+
+def status_of(match: Match | None, verdicts: list[SentenceVerdict]) -> Status:
+    if match is None:
+        return "new_story"
+    if match.layer != "exact" and any(v.novel for v in verdicts):
+        return "update"
+    return "duplicate"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What dedup decided about one article, with everything ``newsmon explain`` shows.
+
+    ``story_id`` is None for a new story (the caller creates the story and
+    passes its id to :meth:`~monitor.dedup.index.DedupIndex.add`).
+    ``nearest_id``/``score`` are the known article that decided and its
+    score in the deciding ``layer``, or for a new story the closest
+    candidate and its story score.
+    """
+
+    article_id: str
+    status: Status
+    story_id: int | None
+    layer: Layer
+    nearest_id: str | None
+    score: float | None
+    novel_sentences: list[str]
+    sentences: list[SentenceVerdict] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data (for ``explain --json`` and ``export``)."""
+        data = asdict(self)
+        for plain, verdict in zip(data["sentences"], self.sentences, strict=True):
+            plain["reason"] = verdict.reason
+        return data
+
+
+def decide(
+    article_id: str,
+    match: Match | None,
+    verdicts: list[SentenceVerdict],
+    candidates: list[Candidate],
+) -> Decision:
+    """Assemble the decision from the chosen match and the sentence verdicts."""
+    status = status_of(match, verdicts)
+    ranked = sorted(candidates, key=lambda c: (c.resemblance.best, c.story.score), reverse=True)
+    if match is not None:
+        nearest_id: str | None = match.article_id
+        score: float | None = match.score
+    elif candidates:
+        closest = max(candidates, key=Candidate.story_score)
+        nearest_id, score = closest.article_id, closest.story_score()
+    else:
+        nearest_id, score = None, None
+    return Decision(
+        article_id=article_id,
+        status=status,
+        story_id=match.story_id if match is not None else None,
+        layer=match.layer if match is not None else "none",
+        nearest_id=nearest_id,
+        score=score,
+        novel_sentences=[v.text for v in verdicts if v.novel] if status == "update" else [],
+        sentences=verdicts if match is not None else [],
+        candidates=ranked,
+    )

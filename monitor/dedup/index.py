@@ -1,0 +1,300 @@
+"""The dedup index: every known article, and the three layers over them.
+
+:class:`DedupIndex` is the engine's one stateful object and its whole
+public surface: analyse an article, classify it (pure: nothing changes),
+add it under a story, and load everything back from stored signatures at
+start.  It holds no text and touches no database; what it needs of an
+article after classification is its :class:`~monitor.dedup.signatures.Signature`,
+kept as the very bytes the caller stores, so memory stays near the size
+of the signatures themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from monitor.dedup.candidates import CandidateIndex
+from monitor.dedup.decide import Candidate, Decision, choose, decide
+from monitor.dedup.features import Analysis, ArticleText, analyse
+from monitor.dedup.frequencies import DocumentFrequencies
+from monitor.dedup.near_duplicate import NearDuplicateIndex
+from monitor.dedup.novelty import StoryKnowledge, judge
+from monitor.dedup.settings import DedupSettings
+from monitor.dedup.signatures import Signature
+from monitor.dedup.story import Norms, QueryVectors, batch_norms, compare, norms, query_vectors
+
+NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
+KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
+LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
+
+
+@dataclass(frozen=True)
+class StoredSignature:
+    """One row the caller stored: an article id, its story id, its signature bytes."""
+
+    article_id: str
+    story_id: int
+    signature: bytes
+
+
+@dataclass
+class LoadReport:
+    """What :meth:`DedupIndex.load` did: loaded rows, and ids whose signature must be redone."""
+
+    loaded: int = 0
+    stale: list[str] = field(default_factory=list)
+
+
+class DedupIndex:
+    """Known articles and their stories; classifies new articles against them."""
+
+    def __init__(self, settings: DedupSettings | None = None) -> None:
+        self.settings = settings or DedupSettings()
+        self._ids: list[str] = []
+        self._doc: dict[str, int] = {}
+        self._blobs: list[bytes] = []
+        self._story: list[int] = []
+        self._dates: list[float] = []  # epoch seconds, NaN when unknown
+        self._members: dict[int, list[int]] = {}
+        self._by_hash: dict[str, int] = {}
+        self._near = NearDuplicateIndex(self.settings)
+        self._terms = CandidateIndex()
+        self._freqs = DocumentFrequencies()
+        self._norms: list[Norms | None] = []
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._doc
+
+    def story_of(self, article_id: str) -> int:
+        return self._story[self._doc[article_id]]
+
+    def stories(self) -> dict[int, list[str]]:
+        """Story id -> article ids, in the order they joined."""
+        return {sid: [self._ids[d] for d in docs] for sid, docs in self._members.items()}
+
+    def signature(self, article_id: str) -> Signature:
+        return Signature.from_bytes(self._blobs[self._doc[article_id]])
+
+    def analyse(self, article: ArticleText) -> Analysis:
+        """Signature and sentence features of an article (reads its text once)."""
+        return analyse(article, self.settings)
+
+    # ------------------------------------------------------------------ classifying
+    def classify(self, article: ArticleText | Analysis, *, exhaustive: bool = False) -> Decision:
+        """Decide about an article without changing the index.
+
+        ``exhaustive`` compares it with every known article instead of the
+        candidates the LSH and term index propose (slow; for benchmarks).
+        """
+        analysis = article if isinstance(article, Analysis) else self.analyse(article)
+        return self._classify(analysis, extra=1, exhaustive=exhaustive)
+
+    def _classify(self, analysis: Analysis, extra: int, exhaustive: bool = False) -> Decision:
+        signature = analysis.signature
+        exact_doc = self._by_hash.get(signature.content_hash)
+        exact = (self._ids[exact_doc], self._story[exact_doc]) if exact_doc is not None else None
+        docs = range(len(self._ids)) if exhaustive else self._candidate_docs(signature, extra)
+        candidates = self._evidence(analysis, list(docs), extra)
+        match = choose(exact, candidates, self.settings)
+        verdicts = []
+        if match is not None and match.layer != "exact":
+            verdicts = judge(
+                analysis.sentences,
+                self._knowledge(match.story_id),
+                self.settings,
+                analysis.vocabulary,
+            )
+        return decide(analysis.article.id, match, verdicts, candidates)
+
+    def _candidate_docs(self, signature: Signature, extra: int) -> list[int]:
+        settings = self.settings
+        docs = set(self._near.query(signature.hashvalues))
+        df = self._freqs.counts(signature.terms)
+        known = df + extra >= 2  # someone besides the query has the term
+        if known.any():
+            terms = signature.terms[known]
+            rare = np.argsort(df[known], kind="stable")[: settings.candidate_terms]
+            weights = self._freqs.idf(terms[rare], extra)
+            found = self._terms.lookup(terms[rare], weights, settings.max_candidates)
+            docs.update(doc for doc, _ in found)
+        return sorted(docs)
+
+    def _evidence(self, analysis: Analysis, docs: list[int], extra: int) -> list[Candidate]:
+        if not docs:
+            return []
+        signature = analysis.signature
+        vectors: QueryVectors = query_vectors(signature, self._freqs, extra)
+        resemblances = self._near.resemblance(signature.hashvalues, signature.shingle_count, docs)
+        excluded = self._stories_out_of_time(signature, {self._story[d] for d in docs})
+        candidates = []
+        for doc, resemblance in zip(docs, resemblances, strict=True):
+            known = Signature.from_bytes(self._blobs[doc])
+            evidence = compare(
+                vectors, known, self._norms_of(doc, known, extra), self._freqs, extra, self.settings
+            )
+            candidates.append(
+                Candidate(
+                    article_id=self._ids[doc],
+                    story_id=self._story[doc],
+                    resemblance=resemblance,
+                    story=evidence,
+                    shared_names=tuple(analysis.spell(evidence.shared_names)),
+                    excluded_by_date=self._story[doc] in excluded,
+                )
+            )
+        return candidates
+
+    def _norms_of(self, doc: int, known: Signature, extra: int) -> Norms:
+        cached = self._norms[doc]
+        if cached is None or self._freqs.documents > NORMS_REFRESH * cached.documents + 1:
+            cached = self._norms[doc] = norms(known, self._freqs, extra)
+        return cached
+
+    def _stories_out_of_time(self, signature: Signature, stories: set[int]) -> set[int]:
+        """Stories whose dated articles are all further than ``date_max_gap_days`` away."""
+        if signature.published is None:
+            return set()
+        when = signature.published.timestamp()
+        limit = self.settings.date_max_gap_days * 86400.0
+        out = set()
+        for story in stories:
+            dates = [self._dates[d] for d in self._members[story] if not math.isnan(self._dates[d])]
+            if dates and min(abs(when - d) for d in dates) > limit:
+                out.add(story)
+        return out
+
+    def _knowledge(self, story_id: int) -> StoryKnowledge:
+        members = self._members.get(story_id, [])[-KNOWLEDGE_MEMBERS:]
+        return StoryKnowledge.of(Signature.from_bytes(self._blobs[d]) for d in members)
+
+    # ------------------------------------------------------------------ adding
+    def add(self, article_id: str, signature: Signature | bytes, story_id: int) -> None:
+        """Make an article known, as a member of ``story_id`` (its signature, or its bytes)."""
+        self._add(article_id, signature, story_id, count_terms=True)
+
+    def _add(
+        self, article_id: str, signature: Signature | bytes, story_id: int, count_terms: bool
+    ) -> None:
+        if article_id in self._doc:
+            raise ValueError(f"article {article_id!r} is already in the dedup index")
+        blob = signature if isinstance(signature, bytes) else signature.to_bytes()
+        parsed = signature if isinstance(signature, Signature) else Signature.from_bytes(blob)
+        if not parsed.compatible(self.settings):
+            raise ValueError(f"signature of {article_id!r} was made with other dedup settings")
+        doc = self._register(article_id, blob, parsed, story_id)
+        self._near.add(doc, parsed.hashvalues, parsed.shingle_count)
+        self._terms.add(doc, parsed.terms)
+        if count_terms:
+            self._freqs.add(parsed.terms, parsed.pairs)
+        self._norms[doc] = norms(parsed, self._freqs, 0)
+
+    def ingest(
+        self, article: ArticleText | Analysis, new_story_id: Callable[[], int] | None = None
+    ) -> Decision:
+        """Classify an article and add it.
+
+        A new story gets the id ``new_story_id()`` returns, or the next free one.
+        """
+        analysis = article if isinstance(article, Analysis) else self.analyse(article)
+        decision = self._classify(analysis, extra=1)
+        return self._join(analysis, decision, new_story_id, count_terms=True)
+
+    def cluster(
+        self,
+        articles: Sequence[ArticleText | Analysis],
+        new_story_id: Callable[[], int] | None = None,
+    ) -> list[Decision]:
+        """Ingest a batch known all at once (the seed corpus at first start).
+
+        The batch's words count towards rarity before any of it is compared,
+        so the first articles are weighed with the whole batch's statistics,
+        as the later ones are.
+        """
+        analyses = [a if isinstance(a, Analysis) else self.analyse(a) for a in articles]
+        for analysis in analyses:
+            self._freqs.add(analysis.signature.terms, analysis.signature.pairs)
+        decisions = []
+        for analysis in analyses:
+            decision = self._classify(analysis, extra=0)
+            decisions.append(self._join(analysis, decision, new_story_id, count_terms=False))
+        return decisions
+
+    def _join(
+        self,
+        analysis: Analysis,
+        decision: Decision,
+        new_story_id: Callable[[], int] | None,
+        count_terms: bool,
+    ) -> Decision:
+        story_id = decision.story_id
+        if story_id is None:
+            story_id = new_story_id() if new_story_id else self._next_story_id()
+            decision = _with_story(decision, story_id)
+        self._add(analysis.article.id, analysis.signature, story_id, count_terms)
+        return decision
+
+    def _next_story_id(self) -> int:
+        return max(self._members, default=0) + 1
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(
+        cls, rows: Iterable[StoredSignature], settings: DedupSettings | None = None
+    ) -> tuple[DedupIndex, LoadReport]:
+        """Rebuild an index from stored signatures, without reading any text.
+
+        Rows whose signature was made with other settings (or is unreadable)
+        are not loaded; their ids are in the report's ``stale`` list, to be
+        analysed again and :meth:`add`-ed.  Nothing is recomputed from text:
+        MinHash values go into the LSH as stored, term arrays into the term
+        index and the document frequencies.
+        """
+        index = cls(settings)
+        report = LoadReport()
+        term_arrays = []
+        pair_arrays = []
+        for row in rows:
+            try:
+                signature = Signature.from_bytes(row.signature)
+            except ValueError:
+                report.stale.append(row.article_id)
+                continue
+            if not signature.compatible(index.settings) or row.article_id in index._doc:
+                report.stale.append(row.article_id)
+                continue
+            doc = index._register(row.article_id, row.signature, signature, row.story_id)
+            index._near.add(doc, signature.hashvalues, signature.shingle_count)
+            term_arrays.append(signature.terms)
+            pair_arrays.append(signature.pairs)
+        index._terms.build(term_arrays)
+        index._freqs.add_documents(term_arrays, pair_arrays)
+        del term_arrays, pair_arrays
+        for start in range(0, len(index._blobs), LOAD_CHUNK):
+            chunk = [Signature.from_bytes(b) for b in index._blobs[start : start + LOAD_CHUNK]]
+            index._norms[start : start + len(chunk)] = batch_norms(chunk, index._freqs)
+        report.loaded = len(index._ids)
+        return index, report
+
+    def _register(self, article_id: str, blob: bytes, signature: Signature, story_id: int) -> int:
+        doc = len(self._ids)
+        self._ids.append(article_id)
+        self._doc[article_id] = doc
+        self._blobs.append(blob)
+        self._story.append(story_id)
+        self._dates.append(signature.published.timestamp() if signature.published else math.nan)
+        self._members.setdefault(story_id, []).append(doc)
+        self._by_hash.setdefault(signature.content_hash, doc)
+        self._norms.append(None)
+        return doc
+
+
+def _with_story(decision: Decision, story_id: int) -> Decision:
+    return replace(decision, story_id=story_id)

@@ -1,0 +1,172 @@
+"""An article's signature: everything dedup needs to compare it, as compact bytes.
+
+The signature is what the database stores next to an article, so that a
+restart loads the index without recomputing anything from text: the
+MinHash values (datasketch ``affine32`` scheme), the shingle count (for
+containment estimates), the content hash (exact layer), the publication
+time, and hashed sets of terms (with counts), content-word pairs, names,
+numbers, quotation windows and the lead's terms (story layer and novelty).
+
+The header carries a format version and the parameters the signature was
+made with; :meth:`Signature.compatible` tells whether a stored signature
+can be used with the current settings or must be recomputed from text.
+Arrays returned by :meth:`Signature.from_bytes` are read-only views of the
+bytes, so loading many signatures copies almost nothing.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import LeanMinHash
+
+from monitor.dedup.settings import DedupSettings
+
+MAGIC = b"NMDS"
+FORMAT_VERSION = 1
+MINHASH_SCHEME = "affine32"
+# magic, version, flags, num_perm, shingle_size, quote_min_words, minhash seed,
+# published (epoch seconds), sha-256 content hash, shingle count, and the
+# lengths of the terms, pairs, names, numbers, quotes and lead arrays.
+_HEADER = struct.Struct("<4sBBHBBId32sIIIIIII")
+_HAS_PUBLISHED = 1
+
+U32 = npt.NDArray[np.uint32]
+U16 = npt.NDArray[np.uint16]
+
+
+class SignatureError(ValueError):
+    """Bytes that are not a signature of this format (corrupt, truncated, or foreign)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Signature:
+    """The comparable summary of one article; hash arrays are sorted and unique."""
+
+    content_hash: str
+    hashvalues: U32
+    shingle_count: int
+    terms: U32
+    term_counts: U16
+    pairs: U32
+    names: U32
+    numbers: U32
+    quotes: U32
+    lead: U32
+    lead_counts: U16
+    published: datetime | None
+    shingle_size: int
+    quote_min_words: int
+    minhash_seed: int
+
+    @property
+    def num_perm(self) -> int:
+        return len(self.hashvalues)
+
+    @property
+    def minhash(self) -> LeanMinHash:
+        """The datasketch MinHash these values came from (for LSH and Jaccard)."""
+        return LeanMinHash(
+            seed=self.minhash_seed, hashvalues=self.hashvalues, scheme=MINHASH_SCHEME
+        )
+
+    def compatible(self, settings: DedupSettings) -> bool:
+        """Made with the parameters ``settings`` asks for (else recompute it from text)."""
+        return (
+            self.num_perm == settings.num_perm
+            and self.shingle_size == settings.shingle_size
+            and self.quote_min_words == settings.quote_min_words
+            and self.minhash_seed == settings.minhash_seed
+        )
+
+    def to_bytes(self) -> bytes:
+        """Serialise for storage; :meth:`from_bytes` reads it back without any text."""
+        header = _HEADER.pack(
+            MAGIC,
+            FORMAT_VERSION,
+            _HAS_PUBLISHED if self.published is not None else 0,
+            self.num_perm,
+            self.shingle_size,
+            self.quote_min_words,
+            self.minhash_seed,
+            self.published.timestamp() if self.published is not None else 0.0,
+            bytes.fromhex(self.content_hash),
+            self.shingle_count,
+            len(self.terms),
+            len(self.pairs),
+            len(self.names),
+            len(self.numbers),
+            len(self.quotes),
+            len(self.lead),
+        )
+        arrays = (
+            self.hashvalues,
+            self.terms,
+            self.pairs,
+            self.names,
+            self.numbers,
+            self.quotes,
+            self.lead,
+        )
+        counts = (self.term_counts, self.lead_counts)
+        return b"".join(
+            [
+                header,
+                *(a.astype("<u4").tobytes() for a in arrays),
+                *(c.astype("<u2").tobytes() for c in counts),
+            ]
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Signature:
+        """Read a signature written by :meth:`to_bytes`, or raise :class:`SignatureError`."""
+        if len(data) < _HEADER.size or data[:4] != MAGIC:
+            raise SignatureError("not a newsmon dedup signature")
+        (
+            _magic,
+            version,
+            flags,
+            num_perm,
+            shingle_size,
+            quote_min_words,
+            seed,
+            published,
+            digest,
+            shingle_count,
+            *lengths,
+        ) = _HEADER.unpack_from(data)
+        if version != FORMAT_VERSION:
+            raise SignatureError(f"signature format {version}, expected {FORMAT_VERSION}")
+        counts = [num_perm, *lengths]
+        expected = _HEADER.size + 4 * sum(counts) + 2 * (lengths[0] + lengths[-1])
+        if len(data) != expected:
+            raise SignatureError(f"signature is {len(data)} bytes, its header says {expected}")
+        offset = _HEADER.size
+        arrays: list[U32] = []
+        for count in counts:
+            arrays.append(np.frombuffer(data, dtype="<u4", count=count, offset=offset))
+            offset += 4 * count
+        term_counts: U16 = np.frombuffer(data, dtype="<u2", count=lengths[0], offset=offset)
+        offset += 2 * lengths[0]
+        lead_counts: U16 = np.frombuffer(data, dtype="<u2", count=lengths[-1], offset=offset)
+        return cls(
+            content_hash=digest.hex(),
+            hashvalues=arrays[0],
+            shingle_count=shingle_count,
+            terms=arrays[1],
+            term_counts=term_counts,
+            pairs=arrays[2],
+            names=arrays[3],
+            numbers=arrays[4],
+            quotes=arrays[5],
+            lead=arrays[6],
+            lead_counts=lead_counts,
+            published=datetime.fromtimestamp(published, UTC) if flags & _HAS_PUBLISHED else None,
+            shingle_size=shingle_size,
+            quote_min_words=quote_min_words,
+            minhash_seed=seed,
+        )

@@ -1,0 +1,100 @@
+"""``newsmon digest`` as a real subprocess, on a database holding the example corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.app import open_database
+from monitor.storage import Database
+from monitor.storage.models import Digest
+from tests.alerts.conftest import make_settings
+from tests.alerts.corpus import build_example
+from tests.conftest import SEEDS
+from tests.monitor.cli.test_cli import newsmon
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    url = f"sqlite:///{tmp_path / 'newsmon.db'}"
+    settings = make_settings(url, tmp_path)
+    db, _ = open_database(settings)
+    build_example(db, settings)
+    db.dispose()
+    (tmp_path / "newsmon.toml").write_text(
+        "feeds = []\n"
+        f'[database]\nurl = "{url}"\n'
+        f'[seeds]\ndir = "{SEEDS}"\ninclude_bundled = false\n'
+        '[email]\nfrom = "digest@newsmon.example"\nto = ["reader@example.org"]\n',
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def digests(workdir: Path) -> list[tuple[str, str]]:
+    db = Database.from_url(f"sqlite:///{workdir / 'newsmon.db'}")
+    try:
+        with db.session() as s:
+            return [(d.status, d.subject) for d in s.scalars(select(Digest).order_by(Digest.id))]
+    finally:
+        db.dispose()
+
+
+def test_plan_preview_send(workdir: Path) -> None:
+    plan = newsmon(workdir, "digest", "--json")
+    assert plan.returncode == 0, plan.stderr
+    data = json.loads(plan.stdout)
+    assert data["transport"] == "outbox folder outbox"
+    [who] = data["recipients"]
+    assert who["recipient"] == "reader@example.org" and who["new_stories"] == 3
+    assert who["subject"].startswith("NATO, Marco Rubio, Mark Rutte: 3 new stories, 2 updates")
+
+    preview = newsmon(workdir, "digest", "--preview", "digest.html")
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.startswith("Wrote digest.html: NATO, Marco Rubio, Mark Rutte:")
+    assert "Eleven NATO allies" in (workdir / "digest.html").read_text(encoding="utf-8")
+    assert digests(workdir) == []  # plan and preview change nothing
+
+    sent = newsmon(workdir, "digest", "--send")
+    assert sent.returncode == 0, sent.stderr
+    assert "reader@example.org: sent: " in sent.stdout
+    assert [status for status, _ in digests(workdir)] == ["sent"]
+    assert len(list((workdir / "outbox").glob("*.eml"))) == 1
+    again = newsmon(workdir, "digest", "--send", "--json")
+    assert json.loads(again.stdout)["recipients"][0]["skipped"] == "nothing new"
+
+
+def test_failed_send_exits_1_in_one_line_without_the_password(workdir: Path) -> None:
+    result = newsmon(
+        workdir,
+        "digest",
+        "--send",
+        env={
+            "NEWSMON_EMAIL__SMTP_URL": "smtp://bot:pw-Hunter2@127.0.0.1:1",
+            "NEWSMON_EMAIL__TIMEOUT": "3",
+        },
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "newsmon: error: 1 digest not delivered (kept; retried later): "
+        "smtp://bot@127.0.0.1:1: connection refused"
+    )
+    assert "Hunter2" not in result.stdout + result.stderr
+    assert "NOT delivered" in result.stdout
+    assert [status for status, _ in digests(workdir)] == ["pending"]
+    waiting = json.loads(newsmon(workdir, "digest", "--json").stdout)["waiting"]
+    assert [w["attempts"] for w in waiting] == [1]
+
+
+def test_unknown_recipient_is_exit_2(workdir: Path) -> None:
+    result = newsmon(workdir, "digest", "--recipient", "nobody@example.org")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("newsmon: config error: --recipient: 'nobody@example.org' is not")
+    db = Database.from_url(f"sqlite:///{workdir / 'newsmon.db'}")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Digest)) == 0
+    db.dispose()
