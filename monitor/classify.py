@@ -33,7 +33,6 @@ from monitor.dedup import (
     Signature,
     StoredSignature,
 )
-from monitor.dedup.features import Analysis
 from monitor.storage import Article, ArticleSignature, ArticleTopic, Database, Story
 
 log = logging.getLogger(__name__)
@@ -94,7 +93,7 @@ class Classifier:
             with self.db.session() as session:
                 for article in session.scalars(select(Article).where(Article.id.in_(report.stale))):
                     analysis = index.analyse(_text_of(article))
-                    _store_signature(session, article.id, analysis)
+                    _store_signature(session, article.id, analysis.signature)
                     if article.story_id is not None:
                         index.add(article.id, analysis.signature, article.story_id)
         log.debug("dedup index: %d articles", len(index))
@@ -200,16 +199,12 @@ class Classifier:
         story = session.get(Story, decision.story_id) if decision.story_id is not None else None
         if story is not None:
             story.updated_at = now
-        blob = signature.to_bytes()
-        existing = session.get(ArticleSignature, article.id)
-        if existing is None:
-            session.add(ArticleSignature(article_id=article.id, signature=blob))
-        else:
-            existing.signature = blob
+        _store_signature(session, article.id, signature)
 
 
-def _store_signature(session: Session, article_id: str, analysis: Analysis) -> None:
-    blob = analysis.signature.to_bytes()
+def _store_signature(session: Session, article_id: str, signature: Signature) -> None:
+    """Insert or replace an article's stored signature."""
+    blob = signature.to_bytes()
     existing = session.get(ArticleSignature, article_id)
     if existing is None:
         session.add(ArticleSignature(article_id=article_id, signature=blob))
