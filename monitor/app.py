@@ -14,7 +14,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from monitor.classify import Classifier
 from monitor.config import Settings
 from monitor.errors import SeedError, StorageError
 from monitor.seeds import bundled_seed_dir, read_seeds, seed_files
@@ -70,6 +69,10 @@ def open_database(settings: Settings) -> tuple[Database, StartReport]:
             )
         if unclustered:
             # Seeds are the known world: cluster new ones into stories before anything else.
+            # Imported here: the dedup engine (datasketch, scipy) costs half a second to
+            # import, which commands that never classify should not pay.
+            from monitor.classify import Classifier
+
             report.seeds_clustered = Classifier(db, settings).cluster_seeds()
     except OperationalError as exc:
         db.dispose()

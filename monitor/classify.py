@@ -44,6 +44,7 @@ class ClassifyReport:
     update: int = 0
     duplicate: int = 0
     failed: list[str] = field(default_factory=list)
+    stopped: bool = False  # asked to stop before every pending article was classified
 
     def count(self, decision: Decision) -> None:
         setattr(self, decision.status, getattr(self, decision.status) + 1)
@@ -127,8 +128,14 @@ class Classifier:
                 raise
         return len(seeds)
 
-    def classify_pending(self, limit: int | None = None) -> ClassifyReport:
-        """Classify every topic-matched article not classified yet, oldest first."""
+    def classify_pending(
+        self, limit: int | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> ClassifyReport:
+        """Classify every topic-matched article not classified yet, oldest first.
+
+        ``should_stop`` is asked between articles: a daemon shutting down stops
+        there, and what is left stays pending for the next run.
+        """
         report = ClassifyReport()
         with self.db.session() as session:
             query = (
@@ -142,6 +149,9 @@ class Classifier:
             )
             ids = list(session.scalars(query.limit(limit) if limit else query))
         for article_id in ids:
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
             try:
                 decision = self.classify_one(article_id)
             except Exception as exc:  # one article must not stop the others

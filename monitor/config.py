@@ -153,10 +153,10 @@ def _check_timezone(value: str) -> str:
 
 
 def _check_cron(value: str) -> str:
-    from apscheduler.triggers.cron import CronTrigger
+    from monitor.cron import cron_trigger
 
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value)
     except ValueError as exc:
         raise ValueError(f"not a cron expression {value!r}: {exc}") from None
     return value
@@ -250,6 +250,37 @@ class RecipientSettings(_Section):
         None,
         description="Time zone of the schedule and of the dates in the digest; default "
         "[digest] timezone.",
+    )
+
+
+class DaemonSettings(_Section):
+    tick: Seconds = Field(
+        30,
+        description="How often `newsmon run` looks for feeds that are due (each feed keeps its "
+        "own interval); also how often failed digests are retried.",
+    )
+    control_host: str = Field(
+        "127.0.0.1",
+        description="Address of the control endpoint (triggers, /healthz, /metrics). Keep it "
+        "on the loopback unless a firewall guards the port; triggers need the token anyway.",
+    )
+    control_port: int = Field(
+        8765, ge=0, le=65535, description="Port of the control endpoint; 0 switches it off."
+    )
+    data_dir: Path = Field(
+        Path(),
+        description="Folder for the daemon's files: the control token (newsmon.token), "
+        "readable only by its owner.",
+    )
+    shutdown_timeout: Seconds = Field(
+        10,
+        description="On SIGTERM/SIGINT, how long running work may take to finish before it is "
+        "cancelled; a second signal exits at once.",
+    )
+    misfire_grace_time: Seconds = Field(
+        3600,
+        description="A digest whose time passed while the daemon was busy or asleep is still "
+        "sent this late; older slots are sent once when the daemon starts.",
     )
 
 
@@ -378,6 +409,10 @@ class Settings(BaseSettings):
     dedup: DedupConfig = Field(
         default_factory=DedupConfig,
         description="How duplicates, stories and new developments are recognised.",
+    )
+    daemon: DaemonSettings = Field(
+        default_factory=DaemonSettings,
+        description="The background service `newsmon run`: schedule, control endpoint, shutdown.",
     )
 
     @classmethod

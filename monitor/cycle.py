@@ -49,7 +49,8 @@ from monitor.storage.group_commit import GroupCommitter
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["ok", "not_modified", "failed"]
+# skipped: not polled because the cycle was asked to stop first; the feed stays due.
+Outcome = Literal["ok", "not_modified", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class CycleReport:
                 "ok": self.count("ok"),
                 "not_modified": self.count("not_modified"),
                 "failed": self.count("failed"),
+                "skipped": self.count("skipped"),
             },
             "entries": {
                 "seen": sum(r.entries_seen for r in self.results),
@@ -153,6 +155,15 @@ class PollCycle:
         self.clock = clock
         self.transport = transport
         self.on_feed_done = on_feed_done
+        self._stopping = False
+
+    def request_stop(self) -> None:
+        """Start no more feeds; those in flight go on (cancel the task to cut them short).
+
+        Feeds not started are reported ``skipped`` and stay due, so the next
+        cycle polls them; nothing about them is written.
+        """
+        self._stopping = True
 
     async def run(self, jobs: Sequence[FeedJob]) -> CycleReport:
         started = time.monotonic()
@@ -169,12 +180,21 @@ class PollCycle:
                         asyncio.create_task(self._poll(fetcher, job, loop, parse_pool, writer))
                         for job in jobs
                     ]
-                    for done in asyncio.as_completed(tasks):
-                        result = await done
-                        report.results.append(result)
-                        self._log(result)
-                        if self.on_feed_done is not None:
-                            self.on_feed_done(result)
+                    try:
+                        for done in asyncio.as_completed(tasks):
+                            result = await done
+                            report.results.append(result)
+                            self._log(result)
+                            if self.on_feed_done is not None:
+                                self.on_feed_done(result)
+                    except asyncio.CancelledError:
+                        # Cut short (shutdown): stop every feed where it is.  A feed whose
+                        # write was already queued is committed whole by the writer below;
+                        # any other keeps its old state and is polled again next time.
+                        for task in tasks:
+                            task.cancel()
+                        await asyncio.gather(*tasks, return_exceptions=True)
+                        raise
         finally:
             await writer.close()
         report.duration_s = time.monotonic() - started
@@ -189,6 +209,8 @@ class PollCycle:
         writer: GroupCommitter,
     ) -> FeedResult:
         async with self._in_progress:
+            if self._stopping:
+                return FeedResult(job=job, outcome="skipped")
             return await self._poll_one(fetcher, job, loop, parse_pool, writer)
 
     async def _poll_one(
@@ -357,9 +379,22 @@ class PollCycle:
         return new_ids
 
     def _log(self, result: FeedResult) -> None:
+        """One line per feed per cycle; the fields also go to JSON logs as they are."""
         job = result.job
+        extra = {
+            "feed": job.url,
+            "outcome": result.outcome,
+            "status": result.status,
+            "entries": result.entries_seen,
+            "new": len(result.new_ids),
+            "matched": result.matched,
+            "duration_s": round(result.duration_s, 3),
+        }
+        if result.outcome == "skipped":
+            log.info("feed %s: skipped, newsmon is stopping", job.url, extra=extra)
+            return
         if result.outcome == "failed":
-            log.warning("feed %s: failed: %s", job.url, result.error)
+            log.warning("feed %s: failed: %s", job.url, result.error, extra=extra)
             return
         detail = (
             "not modified"
@@ -367,9 +402,11 @@ class PollCycle:
             else f"{result.entries_seen} entries, {len(result.new_ids)} new, "
             f"{result.matched} about your topics"
         )
-        log.info("feed %s: %s in %.2f s", job.url, detail, result.duration_s)
-        if result.warning:
-            log.warning("feed %s: %s", job.url, result.warning)
+        level = logging.INFO
+        if result.warning:  # the feed was read, with a problem the operator should see
+            detail += f"; warning: {result.warning}"
+            level = logging.WARNING
+        log.log(level, "feed %s: %s in %.2f s", job.url, detail, result.duration_s, extra=extra)
 
 
 def _raise_for_status(response: Response, now: datetime) -> None:

@@ -7,6 +7,10 @@ The tree::
     │   └── QueryError       a topic's query does not parse; names topic, query, position
     ├── SeedError            a seed file that cannot be read; carries the path
     ├── StorageError         the database is unreachable or at the wrong revision
+    ├── DaemonError          the control endpoint of ``newsmon run``: serving or calling it
+    │   ├── DaemonNotRunning nothing listens on the control address (connection refused)
+    │   ├── ControlAuthError no token file, or the daemon refused the token
+    │   └── ControlError     cannot listen on the port; a timeout, an error or a non-JSON reply
     └── FeedError            one feed could not be polled; carries the feed URL
         ├── FetchError       the HTTP exchange failed
         │   ├── HTTPStatusError      an error status (404, 410, 429, 500, ...)
@@ -80,6 +84,40 @@ class SeedError(NewsmonError):
 
 class StorageError(NewsmonError):
     """The database cannot be opened, migrated or queried."""
+
+
+class DaemonError(NewsmonError):
+    """Serving or reaching the daemon's control endpoint failed.
+
+    One branch so ``newsmon trigger``/``newsmon health`` can catch everything about
+    the daemon in one place and print the line, whatever went wrong.
+    """
+
+
+class DaemonNotRunning(DaemonError):
+    """Nothing accepts connections on the control address: the daemon is not running
+    (or listens elsewhere), which a caller usually reports rather than treats as a crash."""
+
+
+class ControlAuthError(DaemonError):
+    """No control token to send, or the daemon refused it (401).
+
+    Kept apart from :class:`ControlError` because the fix differs: point the CLI at the
+    daemon's data folder rather than retry.
+    """
+
+
+class ControlError(DaemonError):
+    """Any other control-endpoint failure: the port is taken, a timeout, an error reply.
+
+    ``status`` is the HTTP status of the daemon's reply when there was one, so a
+    caller can tell "busy" (409) from a crash (500) without parsing the message.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.message = message
+        self.status = status
+        super().__init__(message)
 
 
 class FeedError(NewsmonError):

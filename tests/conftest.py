@@ -12,11 +12,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from monitor.storage import Database, migrate
+from tests.smtpserver import ServerFactory, start_smtp_servers
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -57,3 +59,14 @@ def db(db_url: str) -> Iterator[Database]:
     migrate.upgrade(database.engine)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[ServerFactory]:
+    """Start aiosmtpd on 127.0.0.1: ``smtp_server()`` plain; ``auth=True`` requires AUTH;
+    ``tls="starttls"`` requires STARTTLS, ``tls="smtps"`` is TLS from the start (both with
+    a self-signed certificate for 127.0.0.1, whose PEM is ``cert_file``)."""
+    controllers: list[Any] = []
+    yield start_smtp_servers(tmp_path, controllers)
+    for controller in controllers:
+        controller.stop()

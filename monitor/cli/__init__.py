@@ -12,10 +12,11 @@ from pathlib import Path
 import typer
 
 from monitor import __version__
-from monitor.cli import digest, feeds, seeds, status, stories, topics
-from monitor.cli.common import CliState, err_console, setup_logging
+from monitor.cli import daemon, digest, feeds, seeds, status, stories, topics
+from monitor.cli.common import CliState, err_console
 from monitor.cli.fetch import fetch
 from monitor.errors import ConfigError, NewsmonError
+from monitor.logs import setup_logging
 
 app = typer.Typer(
     name="newsmon",
@@ -64,6 +65,9 @@ app.command("explain")(stories.explain)
 app.command("stories")(stories.stories)
 app.command("export")(stories.export)
 app.command("digest")(digest.digest)
+app.command("run")(daemon.run)
+app.command("health")(daemon.health)
+app.add_typer(daemon.trigger_app, name="trigger")
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(seeds.app, name="seeds")
 app.add_typer(topics.app, name="topics")

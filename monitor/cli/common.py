@@ -8,20 +8,22 @@ line each, so ``--json`` output stays parseable.
 from __future__ import annotations
 
 import json
-import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from monitor.app import StartReport, open_database
 from monitor.config import Settings, load_settings
+from monitor.logs import mask_secrets, secrets_of
 from monitor.match import TopicMatcher, compile_topics
 from monitor.storage import Database
+
+if TYPE_CHECKING:
+    from monitor.app import StartReport
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -35,13 +37,14 @@ class CliState:
     _settings: Settings | None = None
     _matcher: TopicMatcher | None = None
     _db: Database | None = None
-    start_report: StartReport = field(default_factory=StartReport)
+    start_report: StartReport | None = None
 
     @property
     def settings(self) -> Settings:
         """The configuration, with every topic query checked (a bad one is a ConfigError)."""
         if self._settings is None:
             settings = load_settings(self.config_path)
+            mask_secrets(secrets_of(settings))
             self._matcher = compile_topics(settings.topics)
             self._settings = settings
         return self._settings
@@ -57,6 +60,8 @@ class CliState:
     def db(self) -> Database:
         """The database, migrated and seeded on first use."""
         if self._db is None:
+            from monitor.app import open_database  # migrations, seeds: not for every command
+
             self._db, self.start_report = open_database(self.settings)
         return self._db
 
@@ -78,22 +83,3 @@ def iso(value: datetime | None) -> str | None:
 def emit_json(data: Any) -> None:
     """Write one JSON document to stdout (not through rich: no wrapping, no colour)."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-class OneLineFormatter(logging.Formatter):
-    """``warning: message`` on a single line, whatever the message contains."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = record.getMessage().replace("\n", " ")
-        return f"{record.levelname.lower()}: {text}"
-
-
-def setup_logging(verbose: int) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLineFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    # Library chatter stays out of the way unless asked for twice.
-    for name in ("httpx", "httpcore", "alembic", "apscheduler"):
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)

@@ -10,9 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor.classify import Classifier
-from monitor.cli.common import console, emit_json, state
-from monitor.cycle import FeedResult, PollCycle, select_jobs
+from monitor.cli.common import console, emit_json, err_console, state
+from monitor.cycle import FeedResult, select_jobs
+from monitor.runner import CycleOutcome, CycleRunner
 
 
 def fetch(
@@ -29,6 +29,8 @@ def fetch(
 
     Exits 0 when the cycle ran, even if some feeds failed (their errors are
     listed and stored on the feed); 2 on a configuration or usage error.
+    Never runs beside another cycle on the same database (the daemon's, say):
+    it then waits for that one and shows its result instead.
     """
     st = state(ctx)
     db, settings = st.db, st.settings
@@ -40,6 +42,7 @@ def fetch(
             raise typer.BadParameter(
                 f"no such feed: {', '.join(missing)} (see newsmon feeds list)", param_hint="--feed"
             )
+    runner = CycleRunner(db, settings, st.matcher)
     show_progress = not as_json and sys.stdout.isatty() and len(jobs) > 1
     if show_progress:
         progress = Progress(
@@ -56,27 +59,39 @@ def fetch(
             progress.advance(task)
 
         with progress:
-            report = asyncio.run(
-                PollCycle(db, settings, on_feed_done=advance, matcher=st.matcher).run(jobs)
-            )
+            outcome = asyncio.run(runner.run("cli", urls=feeds, on_feed_done=advance))
     else:
-        report = asyncio.run(PollCycle(db, settings, matcher=st.matcher).run(jobs))
-    # Dedup: decide for each new topic-matched article whether it is news.
-    decisions = Classifier(db, settings).classify_pending()
-    data = report.as_dict() | {"dedup": decisions.as_dict()}
-    if decisions.failed:
-        data["dedup"]["failed"] = decisions.failed
+        outcome = asyncio.run(runner.run("cli", urls=feeds))
+    show_outcome(outcome, as_json)
+
+
+def show_outcome(outcome: CycleOutcome, as_json: bool) -> None:
+    """Print a cycle's result (``newsmon fetch``, ``newsmon trigger fetch``)."""
+    if outcome.already_running:
+        err_console.print(
+            "newsmon: a poll cycle was already running; showing its result",
+            markup=False,
+            soft_wrap=True,
+        )
+    if outcome.status == "failed":
+        err_console.print(
+            f"newsmon: error: the poll cycle failed: {outcome.error}", markup=False, soft_wrap=True
+        )
+        raise typer.Exit(1)
     if as_json:
-        emit_json(data)
+        emit_json(outcome.as_dict())
+    elif outcome.report:
+        print_report(outcome.report)
     else:
-        print_report(data)
+        console.print(f"The poll cycle ended: {outcome.status}.")
 
 
 def print_report(data: dict[str, Any]) -> None:
     f, e, d = data["feeds"], data["entries"], data["dedup"]
+    skipped = f" ({f['skipped']} skipped: newsmon was stopping)" if f.get("skipped") else ""
     console.print(
         f"Polled {f['total']} feeds in {data['duration_s']:.1f} s: {f['ok']} ok, "
-        f"{f['not_modified']} not modified, {f['failed']} failed; "
+        f"{f['not_modified']} not modified, {f['failed']} failed{skipped}; "
         f"{e['seen']} entries seen, {e['new']} new, [bold]{e['matched']} about your topics[/]"
     )
     console.print(

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
-from apscheduler.triggers.cron import CronTrigger
 from rich.table import Table
 from sqlalchemy import func, select
 
 from monitor.cli.common import console, emit_json, iso, state
 from monitor.config import Settings
+from monitor.cron import cron_trigger
+from monitor.runner import last_cycle
 from monitor.storage import Database, migrate
 from monitor.storage.articles import count_articles, list_seeds
 from monitor.storage.feeds import count_feeds, last_fetch_time, next_fetch_time
@@ -30,6 +31,7 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     st = state(ctx)
     db = st.db
     report = st.start_report
+    assert report is not None, "opening the database reports what it did"
     data = {
         "database": db.url,
         "revision": report.revision,
@@ -64,7 +66,8 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 def collect_status(settings: Settings, db: Database, now: datetime) -> dict[str, Any]:
     """Everything ``newsmon status`` reports, as plain data."""
-    trigger = CronTrigger.from_crontab(settings.digest.schedule, timezone=settings.digest.timezone)
+    trigger = cron_trigger(settings.digest.schedule, settings.digest.timezone)
+    cycle = last_cycle(db)
     with db.session() as session:
         seeds = list_seeds(session)
         return {
@@ -87,6 +90,13 @@ def collect_status(settings: Settings, db: Database, now: datetime) -> dict[str,
                 {"id": a.id, "title": a.title, "published": iso(a.published_at)} for a in seeds
             ],
             "last_fetch": iso(last_fetch_time(session)),
+            "last_cycle": None
+            if cycle is None
+            else {
+                "trigger": cycle.trigger,
+                "status": cycle.status,
+                "finished_at": iso(cycle.finished_at),
+            },
             "next_runs": {
                 "fetch": iso(next_fetch_time(session, now)),
                 "digest": iso(trigger.get_next_fire_time(None, now)),
@@ -109,6 +119,9 @@ def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         f"{counts['digests_pending']} digests pending"
     )
     console.print(f"Last fetch  {data['last_fetch'] or 'never'}")
+    if data["last_cycle"]:
+        c = data["last_cycle"]
+        console.print(f"Last cycle  {c['finished_at']} ({c['trigger']}, {c['status']})")
     console.print(f"Next fetch  {runs['fetch'] or 'no enabled feeds'}")
     console.print(f"Next digest {runs['digest']} ({st.settings.digest.timezone})")
     table = Table("seed", "published", "title", title="Seed corpus", title_justify="left")

@@ -6,9 +6,12 @@ from monitor.storage.models import (
     ArticleSignature,
     ArticleTopic,
     Base,
+    CycleRun,
     Delivery,
     Digest,
+    DigestSchedule,
     Feed,
+    ProcessLock,
     Story,
 )
 
@@ -17,10 +20,13 @@ __all__ = [
     "ArticleSignature",
     "ArticleTopic",
     "Base",
+    "CycleRun",
     "Database",
     "Delivery",
     "Digest",
+    "DigestSchedule",
     "Feed",
+    "ProcessLock",
     "Story",
     "make_engine",
 ]

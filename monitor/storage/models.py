@@ -4,7 +4,9 @@ One table per thing a user can point at: feeds (with their fetch state),
 articles (fetched entries and seeds alike: a seed is an article with
 ``is_seed`` set, whose id is its file's stem), stories (clusters of articles
 about one event), digests (composed e-mails, stored before they are sent)
-and deliveries (which article went out in which digest).
+and deliveries (which article went out in which digest); and the daemon's
+bookkeeping: poll cycles run, each recipient's last digest slot, and who
+holds a process lock.
 
 Changes to this module need an Alembic revision in ``migrations/versions``;
 ``tests/monitor/storage/test_migrations.py`` fails when the two disagree.
@@ -266,3 +268,53 @@ class Delivery(Base):
     recipient: Mapped[str] = mapped_column(String(320), index=True)
 
     digest: Mapped[Digest] = relationship(back_populates="deliveries")
+
+
+class CycleRun(Base):
+    """One poll cycle (fetch, then classify): when, why, and what it did.
+
+    Written by whoever runs the cycle (the daemon, ``newsmon fetch``), so
+    ``/healthz``, ``newsmon status`` and a trigger that finds a cycle already
+    running can all report the same result.  A row left ``running`` by a
+    killed process is marked ``interrupted`` by the next cycle.
+    """
+
+    __tablename__ = "cycle_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | manual | cli
+    status: Mapped[str] = mapped_column(String(16), index=True)  # running|done|failed|interrupted
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    report: Mapped[dict[str, Any] | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestSchedule(Base):
+    """The last digest slot served for a recipient, so a restart neither repeats nor skips one."""
+
+    __tablename__ = "digest_schedules"
+
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    last_slot_at: Mapped[datetime] = mapped_column()
+    last_run_at: Mapped[datetime] = mapped_column()
+
+
+class ProcessLock(Base):
+    """Who holds a named process lock, for the message another process shows.
+
+    The lock itself is a PostgreSQL advisory lock or a lock file next to the
+    SQLite database (:mod:`monitor.storage.locks`), which the operating system
+    or the server releases when the holder dies; a row left by a killed
+    holder is overwritten by the next one and never read while the lock is free.
+    """
+
+    __tablename__ = "process_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    purpose: Mapped[str] = mapped_column(Text)
+    acquired_at: Mapped[datetime] = mapped_column()

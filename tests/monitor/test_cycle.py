@@ -146,7 +146,7 @@ def test_failure_is_recorded_and_other_feeds_succeed(
     settings = make_settings("sqlite://")
     report = run_cycle(sqlite_db, settings)
     data = report.as_dict()
-    assert data["feeds"] == {"total": 2, "ok": 1, "not_modified": 0, "failed": 1}
+    assert data["feeds"] == {"total": 2, "ok": 1, "not_modified": 0, "failed": 1, "skipped": 0}
     assert data["entries"] == {"seen": 5, "new": 5, "matched": 0}
     [error] = data["errors"]
     assert error["feed"] == bad

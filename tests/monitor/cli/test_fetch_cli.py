@@ -30,14 +30,14 @@ def test_fetch_json_and_exit_codes(server: FeedServer, tmp_path: Path) -> None:
     result = newsmon(tmp_path, "fetch", "--json")
     assert result.returncode == 0, result.stderr  # a failed feed is not a failed cycle
     data = json.loads(result.stdout)
-    assert data["feeds"] == {"total": 2, "ok": 1, "not_modified": 0, "failed": 1}
+    assert data["feeds"] == {"total": 2, "ok": 1, "not_modified": 0, "failed": 1, "skipped": 0}
     assert data["entries"] == {"seen": 7, "new": 7, "matched": 0}
     assert data["errors"] == [{"feed": missing, "error": "HTTP 404 Not Found"}]
     assert isinstance(data["duration_s"], float)
     assert f"feed {missing}: failed: HTTP 404 Not Found" in result.stderr
 
     again = json.loads(newsmon(tmp_path, "fetch", "--json", "--feed", good).stdout)
-    assert again["feeds"] == {"total": 1, "ok": 0, "not_modified": 1, "failed": 0}
+    assert again["feeds"] == {"total": 1, "ok": 0, "not_modified": 1, "failed": 0, "skipped": 0}
 
     listed = json.loads(newsmon(tmp_path, "feeds", "list", "--json").stdout)
     health = {f["url"]: f for f in listed}

@@ -1,0 +1,212 @@
+"""``newsmon run``, ``newsmon trigger fetch|digest`` and ``newsmon health``.
+
+``run`` is the service, in the foreground: systemd, Docker or supervisord
+keep it running (``docs/newsmon.service``).  ``trigger`` asks that running
+daemon to fetch or send now, through its control endpoint; when no daemon
+answers it says so and does the work in this process instead, exactly as
+``newsmon fetch`` / ``newsmon digest --send`` would.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+
+from monitor.cli.common import console, emit_json, err_console, state
+from monitor.cli.fetch import fetch, show_outcome
+from monitor.daemon.client import ControlClient
+from monitor.errors import DaemonNotRunning
+from monitor.logs import LogFormat, setup_logging
+from monitor.runner import CycleOutcome
+
+trigger_app = typer.Typer(
+    help="Ask the running daemon to fetch or send digests now.", no_args_is_help=True
+)
+
+WAIT_HELP = "Wait for the work to finish and show its result (default), or only start it."
+TRIGGER_TIMEOUT_S = 3600.0  # a cycle of many feeds may take minutes; the daemon bounds it
+
+
+def run(
+    ctx: typer.Context,
+    log_format: str = typer.Option(
+        "text",
+        "--log-format",
+        help="text (one readable line per event) or json (for log shippers).",
+    ),
+) -> None:
+    """Run the service: poll feeds when due, send digests on schedule, accept triggers.
+
+    Runs in the foreground until SIGTERM or Ctrl-C (a second one exits at
+    once); logs go to stderr.  One daemon per database: a second one refuses
+    to start and names the process in the way.
+    """
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--log-format")
+    fmt: LogFormat = "json" if log_format == "json" else "text"
+    verbose = ctx.find_root().params.get("verbose", 0)
+    setup_logging(verbose, fmt, daemon=True)
+    from monitor.daemon.service import Daemon, run_daemon  # the scheduler is loaded only here
+
+    st = state(ctx)
+    daemon = Daemon(st.settings, st.db, st.matcher)
+    raise typer.Exit(run_daemon(daemon))
+
+
+@trigger_app.command("fetch")
+def trigger_fetch(
+    ctx: typer.Context,
+    feeds: list[str] = typer.Option(
+        [], "--feed", "-f", help="Poll only this feed (URL or name); repeat for several."
+    ),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help=WAIT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Poll feeds now, in the running daemon (or here, if none runs)."""
+    st = state(ctx)
+    client = ControlClient.from_settings(st.settings)
+    params: dict[str, Any] = {"feeds": feeds, "wait": wait}
+    try:
+        reply = _ask(client, "fetch", params)
+    except DaemonNotRunning as exc:
+        err_console.print(
+            f"newsmon: {exc}; fetching in this process instead", markup=False, soft_wrap=True
+        )
+        fetch(ctx, feeds=feeds, as_json=as_json)
+        return
+    if not wait:
+        _started(reply, as_json, "a poll cycle")
+        return
+    show_outcome(_outcome(reply), as_json)
+
+
+@trigger_app.command("digest")
+def trigger_digest(
+    ctx: typer.Context,
+    recipient: str | None = typer.Option(
+        None, "--recipient", "-r", help="Only this recipient's digest (an address)."
+    ),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help=WAIT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Send the digests that are due now, from the running daemon (or here, if none runs)."""
+    st = state(ctx)
+    client = ControlClient.from_settings(st.settings)
+    params: dict[str, Any] = {"recipient": recipient, "wait": wait}
+    try:
+        reply = _ask(client, "digest", params)
+    except DaemonNotRunning as exc:
+        err_console.print(
+            f"newsmon: {exc}; sending from this process instead", markup=False, soft_wrap=True
+        )
+        from monitor.cli.digest import digest
+
+        digest(ctx, recipient=recipient, preview=None, send=True, as_json=as_json)
+        return
+    if not wait:
+        _started(reply, as_json, "a digest round")
+        return
+    if as_json:
+        emit_json(reply)
+        return
+    _print_digest_reply(reply)
+
+
+def health(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the daemon's health report."),
+) -> None:
+    """Ask the running daemon how it is: exit 0 if healthy, 1 if not or not running."""
+    st = state(ctx)
+    client = ControlClient.from_settings(st.settings)
+    status, body = client.health()
+    if as_json:
+        emit_json(body)
+    else:
+        last = body.get("last_cycle") or {}
+        console.print(
+            f"newsmon {body.get('version')} (pid {body.get('pid')}): {body.get('status')}; "
+            f"scheduler {body.get('scheduler')}, database {body.get('database')}"
+        )
+        console.print(
+            f"Last cycle  {last.get('finished_at') or 'none yet'}"
+            + (f" ({last.get('trigger')}, {last.get('status')})" if last else "")
+            + ("; a cycle is running now" if body.get("cycle_running") else "")
+        )
+        for address, info in (body.get("digests") or {}).items():
+            console.print(
+                f"Digest to {address}: next {info.get('next')}, last {info.get('last') or 'never'}"
+            )
+    if status != 200:
+        raise typer.Exit(1)
+
+
+def _ask(client: ControlClient, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    if not client.token:
+        # No token file: tell "no daemon here" (do the work here) from "wrong data folder".
+        client.health()
+    return client.trigger(kind, params, timeout=TRIGGER_TIMEOUT_S)
+
+
+def _print_digest_reply(reply: dict[str, Any]) -> None:
+    console.print(f"The daemon delivered to {reply.get('transport')}.", markup=False)
+    for attempt in reply.get("retried") or []:
+        if attempt.get("status") != "busy":
+            console.print(
+                f"retried digest {attempt.get('digest_id')}: {attempt.get('status')}", markup=False
+            )
+    for result in reply.get("recipients") or []:
+        if result.get("skipped"):
+            console.print(f"{result['recipient']}: {result['skipped']}, nothing sent", markup=False)
+            continue
+        delivery = result.get("delivery") or {}
+        status = delivery.get("status", "stored")
+        if delivery.get("error"):
+            status += f" ({delivery['error']})"
+        console.print(
+            f'{result["recipient"]}: {status}: "{result.get("subject")}" '
+            f"({result.get('items')} items)",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _started(reply: dict[str, Any], as_json: bool, what: str) -> None:
+    if as_json:
+        emit_json(reply)
+    elif reply.get("already_running"):
+        console.print(f"The daemon was already running {what}; it goes on.")
+    else:
+        console.print(f"The daemon started {what}.")
+
+
+def _outcome(reply: dict[str, Any]) -> CycleOutcome:
+    fields = (
+        "run_id",
+        "trigger",
+        "status",
+        "already_running",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+    report = {k: v for k, v in reply.items() if k not in fields}
+    return CycleOutcome(
+        run_id=reply.get("run_id"),
+        trigger=str(reply.get("trigger")),
+        status=str(reply.get("status")),
+        report=report,
+        started_at=_parse(reply.get("started_at")),
+        finished_at=_parse(reply.get("finished_at")),
+        already_running=bool(reply.get("already_running")),
+        error=reply.get("error"),
+    )
+
+
+def _parse(value: Any) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

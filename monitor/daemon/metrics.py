@@ -1,0 +1,176 @@
+"""Prometheus metrics of one daemon, served at ``/metrics`` by the control endpoint.
+
+The metrics live in a :class:`~prometheus_client.CollectorRegistry` of their own rather
+than the process-wide default one: tests (and a CLI that imports the daemon) can create
+several :class:`Metrics` without "duplicated timeseries" errors, and ``/metrics`` shows
+newsmon's series only.
+
+Every labelled series is created at zero up front: a rate() over a series that appears
+only at its first increment misses that increment, and dashboards should show 0, not
+"no data", for "no feed has failed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
+
+from monitor import __version__
+
+TRIGGERS = ("schedule", "manual")
+FEED_OUTCOMES = ("ok", "not_modified", "failed")
+CLASSIFICATIONS = ("new_story", "update", "duplicate")
+DIGEST_SENT = ("sent",)
+DIGEST_FAILED = ("pending", "failed")  # "pending": the attempt failed, a retry is due
+DIGEST_IGNORED = ("busy",)  # another process was sending it: no attempt was made
+
+# A cycle is usually seconds; a cold start over a thousand feeds takes minutes.
+CYCLE_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+
+
+class Metrics:
+    """The daemon's counters, updated once per cycle and per digest attempt.
+
+    Updating per cycle (rather than per feed deep in the pipeline) keeps the pipeline
+    free of metrics code; the cycle's summary already has every number.  Unknown label
+    values raise :class:`ValueError`: a misspelt key would otherwise become a new series
+    that no dashboard looks at.
+    """
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.cycles = Counter(
+            "newsmon_cycles_total", "Fetch cycles finished, by trigger.", ["trigger"], registry=r
+        )
+        self.cycle_duration = Histogram(
+            "newsmon_cycle_duration_seconds",
+            "Wall time of finished fetch cycles.",
+            buckets=CYCLE_BUCKETS,
+            registry=r,
+        )
+        self.feeds_polled = Counter(
+            "newsmon_feeds_polled_total", "Feed polls, by outcome.", ["outcome"], registry=r
+        )
+        self.entries_new = Counter(
+            "newsmon_entries_new_total", "Feed entries not seen before.", registry=r
+        )
+        self.entries_matched = Counter(
+            "newsmon_entries_matched_total", "New entries matching at least one topic.", registry=r
+        )
+        self.duplicates_suppressed = Counter(
+            "newsmon_duplicates_suppressed_total",
+            "Matching articles dropped as duplicates of known ones.",
+            registry=r,
+        )
+        self.articles_classified = Counter(
+            "newsmon_articles_classified_total",
+            "Matching articles, by classification.",
+            ["status"],
+            registry=r,
+        )
+        self.digests_sent = Counter("newsmon_digests_sent_total", "Digests delivered.", registry=r)
+        self.digests_failed = Counter(
+            "newsmon_digests_failed_total",
+            "Digest delivery attempts that did not succeed (each retry counts).",
+            registry=r,
+        )
+        self.last_cycle = Gauge(
+            "newsmon_last_cycle_timestamp_seconds",
+            "Unix time the last fetch cycle finished (successfully).",
+            registry=r,
+        )
+        self.cycle_running = Gauge(
+            "newsmon_cycle_running", "1 while a fetch cycle runs, else 0.", registry=r
+        )
+        self.info = Info("newsmon", "The newsmon build serving these metrics.", registry=r)
+        self.info.info({"version": __version__})
+
+        for trigger in TRIGGERS:
+            self.cycles.labels(trigger=trigger)
+        for outcome in FEED_OUTCOMES:
+            self.feeds_polled.labels(outcome=outcome)
+        for status in CLASSIFICATIONS:
+            self.articles_classified.labels(status=status)
+
+    def cycle_started(self) -> None:
+        """Mark a cycle as running, so a stuck cycle shows as running=1 with a stale timestamp."""
+        self.cycle_running.set(1)
+
+    def record_cycle(
+        self,
+        *,
+        trigger: str,
+        duration_s: float,
+        feeds: Mapping[str, int],
+        entries_new: int,
+        entries_matched: int,
+        classified: Mapping[str, int],
+        finished_at: datetime,
+    ) -> None:
+        """Count a finished cycle.
+
+        ``feeds`` maps ok/not_modified/failed and ``classified`` maps
+        new_story/update/duplicate to counts; missing keys count 0.  A naive
+        ``finished_at`` is taken as UTC (as the database hands times back).  Everything
+        is checked before anything is counted, so a bad call leaves the metrics as they were.
+        """
+        _check(trigger, TRIGGERS, "trigger")
+        _check_keys(feeds, FEED_OUTCOMES, "feed outcome")
+        _check_keys(classified, CLASSIFICATIONS, "classification")
+        if min(entries_new, entries_matched, *feeds.values(), *classified.values()) < 0:
+            raise ValueError("cycle counts cannot be negative")
+        self.cycles.labels(trigger=trigger).inc()
+        self.cycle_duration.observe(duration_s)
+        for outcome, count in feeds.items():
+            self.feeds_polled.labels(outcome=outcome).inc(count)
+        self.entries_new.inc(entries_new)
+        self.entries_matched.inc(entries_matched)
+        for status, count in classified.items():
+            self.articles_classified.labels(status=status).inc(count)
+        self.duplicates_suppressed.inc(classified.get("duplicate", 0))
+        if finished_at.tzinfo is None:
+            finished_at = finished_at.replace(tzinfo=UTC)
+        self.last_cycle.set(finished_at.timestamp())
+        self.cycle_running.set(0)
+
+    def cycle_failed(self) -> None:
+        """A cycle ended with an error: no longer running, and the timestamp stays old.
+
+        Leaving ``newsmon_last_cycle_timestamp_seconds`` alone is what lets a
+        "no successful cycle for an hour" alert fire.
+        """
+        self.cycle_running.set(0)
+
+    def record_digest(self, status: str) -> None:
+        """Count a delivery attempt by its outcome: sent, pending/failed, or busy (ignored)."""
+        if status in DIGEST_SENT:
+            self.digests_sent.inc()
+        elif status in DIGEST_FAILED:
+            self.digests_failed.inc()
+        elif status not in DIGEST_IGNORED:
+            raise ValueError(f"unknown digest status {status!r}")
+
+    def render(self) -> tuple[bytes, str]:
+        """The body and content type of a ``/metrics`` reply."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def _check(value: str, allowed: Iterable[str], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}")
+
+
+def _check_keys(counts: Mapping[str, int], allowed: Iterable[str], what: str) -> None:
+    for key in counts:
+        _check(key, allowed, what)

@@ -1,0 +1,436 @@
+"""``newsmon run``: the scheduler, the control endpoint and a clean shutdown, wired together.
+
+The scheduler (APScheduler 3, on this process's event loop) keeps no state
+of its own; its jobs are rebuilt from the configuration and the database at
+every start:
+
+* ``tick`` (every ``[daemon] tick``): poll the feeds whose stored next-due
+  time has passed, then classify (:class:`~monitor.runner.CycleRunner`);
+* ``retry`` (same interval): re-send digests whose delivery failed;
+* ``digest:<address>``: one cron job per recipient, in their time zone.  A
+  slot missed while the daemon was down is served once at start
+  (:mod:`.slots`).
+
+All jobs coalesce, run one instance at a time and tolerate a late start
+(``misfire_grace_time``).  Digest work runs in threads; poll cycles run on
+the loop, one at a time per database, whoever asks (tick, trigger,
+``newsmon fetch`` in another process).
+
+Stopping (SIGTERM or SIGINT): no new jobs or triggers; the running cycle
+starts no more feeds and may finish the ones in flight until two seconds
+before ``[daemon] shutdown_timeout``, when they are cancelled; digest
+rounds get the rest of that time.  Whatever was cut short was not
+committed and is picked up at the next start.  A second signal exits at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+
+from alerts import resolve_recipients, retry_pending, run_digests
+from alerts.recipients import Recipient
+from monitor import __version__
+from monitor.config import Settings
+from monitor.cron import cron_trigger
+from monitor.cycle import select_jobs
+from monitor.daemon.control import ControlServer
+from monitor.daemon.metrics import Metrics
+from monitor.daemon.slots import due_catch_up, last_served, record_served
+from monitor.daemon.token import ensure_token
+from monitor.errors import ConfigError, NewsmonError
+from monitor.logs import mask_secrets
+from monitor.match import TopicMatcher
+from monitor.runner import CycleOutcome, CycleRunner, last_cycle
+from monitor.storage import Database
+from monitor.storage.locks import DAEMON, NamedLock
+
+log = logging.getLogger(__name__)
+
+CANCEL_MARGIN_S = 2.0  # cancel in-flight feeds this long before the shutdown deadline
+
+
+class DaemonAlreadyRunning(NewsmonError):
+    """Another ``newsmon run`` holds this database."""
+
+
+class Daemon:
+    """One daemon per database: call :meth:`claim`, then run :meth:`serve` on an event loop."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        matcher: TopicMatcher,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.runner = CycleRunner(db, settings, matcher, clock=clock)
+        self.meter = Metrics()
+        self.recipients = resolve_recipients(settings)
+        self.started_at = clock()
+        self._lock = NamedLock(db, DAEMON, "newsmon run")
+        self._work = ThreadPoolExecutor(2, thread_name_prefix="newsmon-digest")
+        self._threads: set[Future[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._server: ControlServer | None = None
+        self._first_tick = True
+        self.stopping = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def claim(self) -> None:
+        """Take the database's daemon lock, or say which process has it."""
+        if not self._lock.try_acquire():
+            holder = self._lock.holder()
+            who = holder.describe() if holder else "another process"
+            raise DaemonAlreadyRunning(
+                f"another newsmon daemon already runs on {self.db.url}: {who}; "
+                "stop it first (one daemon per database)"
+            )
+
+    async def serve(self) -> None:
+        """Run until a signal (or :meth:`request_stop`), then shut down cleanly."""
+        loop = asyncio.get_running_loop()
+        self._loop, self._stop = loop, asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+        try:
+            self._start_endpoint()
+            self._start_scheduler()
+            log.info(
+                "newsmon %s running (pid %d): %s; every %d s; %d recipient(s)%s",
+                __version__,
+                os.getpid(),
+                self.db.url,
+                self.settings.daemon.tick,
+                len(self.recipients),
+                f"; control endpoint http://{self._server_address()}" if self._server else "",
+            )
+            await self._stop.wait()
+            await self._shutdown()
+        finally:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+            if self._server is not None:
+                self._server.stop()
+            self._work.shutdown(wait=False, cancel_futures=True)
+            self._lock.release()
+
+    def request_stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    def _on_signal(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping:
+            log.warning("%s again: exiting now", name)
+            logging.shutdown()
+            os._exit(128 + signum)
+        log.info(
+            "%s received: stopping within %d s (send it again to exit at once)",
+            name,
+            self.settings.daemon.shutdown_timeout,
+        )
+        self.stopping = True
+        assert self._stop is not None
+        self._stop.set()
+
+    def _start_endpoint(self) -> None:
+        daemon = self.settings.daemon
+        if daemon.control_port == 0:
+            return
+        token = ensure_token(daemon.data_dir)
+        mask_secrets([token])
+        self._server = ControlServer(daemon.control_host, daemon.control_port, token, self)
+        self._server.start()
+
+    def _server_address(self) -> str:
+        assert self._server is not None
+        return f"{self.settings.daemon.control_host}:{self._server.port}"
+
+    def _start_scheduler(self) -> None:
+        daemon = self.settings.daemon
+        now = self.clock()
+        scheduler = AsyncIOScheduler(event_loop=self._loop, timezone=UTC)
+        every = IntervalTrigger(seconds=daemon.tick, timezone=UTC)
+        common: dict[str, Any] = {"coalesce": True, "max_instances": 1}
+        scheduler.add_job(
+            self._tick,
+            every,
+            id="tick",
+            name="poll due feeds",
+            next_run_time=now,
+            misfire_grace_time=daemon.tick,
+            **common,
+        )
+        scheduler.add_job(
+            self._retry,
+            every,
+            id="retry",
+            name="retry failed digests",
+            misfire_grace_time=daemon.tick,
+            **common,
+        )
+        for person in self.recipients:
+            scheduler.add_job(
+                self._digest,
+                cron_trigger(person.schedule, person.timezone),
+                args=[person],
+                id=f"digest:{person.key}",
+                name=f"digest to {person.email}",
+                misfire_grace_time=daemon.misfire_grace_time,
+                **common,
+            )
+        for person in due_catch_up(self.db, self.recipients, now):
+            log.info(
+                "digest to %s: a scheduled slot passed while newsmon was down; sending now",
+                person.email,
+            )
+            scheduler.add_job(
+                self._digest,
+                args=[person],
+                id=f"catch-up:{person.key}",
+                name=f"missed digest to {person.email}",
+                next_run_time=now,
+                **common,
+            )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def _shutdown(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.daemon.shutdown_timeout
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        self.runner.request_stop()
+        grace = max(0.0, deadline - CANCEL_MARGIN_S - loop.time())
+        try:
+            await asyncio.wait_for(asyncio.shield(self.runner.wait()), grace)
+        except TimeoutError:
+            log.warning("poll cycle still running after %.0f s: cancelling its requests", grace)
+            self.runner.cancel()
+            try:
+                await asyncio.wait_for(self.runner.wait(), max(0.1, deadline - loop.time()))
+            except TimeoutError:
+                log.warning("poll cycle did not stop in time; its feeds are polled next start")
+        pending = [asyncio.wrap_future(f) for f in self._threads if not f.done()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=max(0.1, deadline - loop.time()))
+            if late:
+                log.warning(
+                    "%d digest round(s) still running at the deadline; stored digests are "
+                    "sent at the next start",
+                    len(late),
+                )
+        log.info("newsmon stopped")
+
+    # -- jobs --------------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        if self.stopping:
+            return
+        if not self._first_tick:  # the first tick always runs: it classifies leftovers
+            due = await asyncio.to_thread(
+                select_jobs, self.db, self.settings, due_before=self.clock()
+            )
+            if not due:
+                return
+        self._first_tick = False
+        await self._cycle("schedule")
+
+    async def _cycle(self, trigger: str, feeds: list[str] | None = None) -> CycleOutcome:
+        if not self.runner.running:
+            self.meter.cycle_started()
+        outcome = await self.runner.run(trigger, urls=feeds or (), due_only=trigger == "schedule")
+        if not outcome.already_running:
+            self._observe(outcome)
+        return outcome
+
+    def _observe(self, outcome: CycleOutcome) -> None:
+        report = outcome.report
+        if outcome.status == "failed" or not report:
+            self.meter.cycle_failed()
+            return
+        feeds, entries, dedup = report["feeds"], report["entries"], report["dedup"]
+        self.meter.record_cycle(
+            trigger="manual" if outcome.trigger == "manual" else "schedule",
+            duration_s=float(report["duration_s"]),
+            feeds={k: feeds[k] for k in ("ok", "not_modified", "failed")},
+            entries_new=entries["new"],
+            entries_matched=entries["matched"],
+            classified={k: dedup[k] for k in ("new_story", "update", "duplicate")},
+            finished_at=outcome.finished_at or self.clock(),
+        )
+        log.info(
+            "cycle %s (%s): %d feeds, %d ok, %d not modified, %d failed; %d new entries, "
+            "%d about your topics: %d new stories, %d updates, %d duplicates; %.1f s",
+            outcome.run_id,
+            outcome.trigger,
+            feeds["total"],
+            feeds["ok"],
+            feeds["not_modified"],
+            feeds["failed"],
+            entries["new"],
+            entries["matched"],
+            dedup["new_story"],
+            dedup["update"],
+            dedup["duplicate"],
+            report["duration_s"],
+            extra={"cycle": outcome.run_id, "trigger": outcome.trigger},
+        )
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        future = self._work.submit(fn, *args)
+        self._threads.add(future)
+        future.add_done_callback(self._threads.discard)
+        return await asyncio.wrap_future(future)
+
+    async def _digest(self, person: Recipient) -> None:
+        if not self.stopping:
+            await self._in_thread(self._digest_round, person)
+
+    def _digest_round(self, person: Recipient) -> dict[str, Any]:
+        slot = self.clock()
+        report = run_digests(self.db, self.settings, slot, person.email)
+        for attempt in [*report.retried, *(r.delivery for r in report.recipients if r.delivery)]:
+            self.meter.record_digest(attempt.status)
+        record_served(self.db, person, slot, self.clock())
+        return report.as_dict()
+
+    async def _retry(self) -> None:
+        if not self.stopping:
+            await self._in_thread(self._retry_round)
+
+    def _retry_round(self) -> None:
+        for attempt in retry_pending(self.db, self.settings, self.clock()):
+            self.meter.record_digest(attempt.status)
+
+    # -- control endpoint (called from its threads) --------------------------------------
+
+    def health(self) -> tuple[int, dict[str, Any]]:
+        try:
+            with self.db.session() as session:
+                session.execute(text("SELECT 1"))
+            database = "ok"
+            cycle = last_cycle(self.db)
+            served = last_served(self.db)
+        except Exception as exc:
+            database, cycle, served = f"unreachable: {type(exc).__name__}: {exc}", None, {}
+        scheduler = self._scheduler
+        state = "running" if scheduler is not None and scheduler.running else "stopped"
+        if self.stopping:
+            state = "stopping"
+        ok = state == "running" and database == "ok"
+        jobs = {job.id: job.next_run_time for job in scheduler.get_jobs()} if scheduler else {}
+        body = {
+            "status": "ok" if ok else "unhealthy",
+            "version": __version__,
+            "pid": os.getpid(),
+            "started_at": self.started_at.isoformat(),
+            "scheduler": state,
+            "database": database,
+            "cycle_running": self.runner.running,
+            "last_cycle": None
+            if cycle is None
+            else {
+                "id": cycle.run_id,
+                "trigger": cycle.trigger,
+                "status": cycle.status,
+                "finished_at": cycle.finished_at.isoformat() if cycle.finished_at else None,
+            },
+            "next_tick": _iso(jobs.get("tick")),
+            "digests": {
+                person.email: {
+                    "schedule": f"{person.schedule} ({person.timezone})",
+                    "next": _iso(jobs.get(f"digest:{person.key}")),
+                    "last": _iso(served.get(person.key)),
+                }
+                for person in self.recipients
+            },
+        }
+        return (200 if ok else 503), body
+
+    def metrics(self) -> tuple[bytes, str]:
+        return self.meter.render()
+
+    def trigger(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.stopping or self._loop is None:
+            return 503, {"error": "newsmon is shutting down"}
+        wait = params.get("wait", True) is not False
+        if kind == "fetch":
+            feeds = params.get("feeds") or []
+            if not isinstance(feeds, list) or not all(isinstance(f, str) for f in feeds):
+                return 400, {"error": "feeds: expected a list of feed URLs or names"}
+            if feeds and not select_jobs(self.db, self.settings, urls=feeds):
+                return 404, {"error": f"no such feed: {', '.join(feeds)} (see newsmon feeds list)"}
+            running = self.runner.running
+            future = asyncio.run_coroutine_threadsafe(self._cycle("manual", feeds), self._loop)
+            if not wait:
+                return 202, {"accepted": True, "already_running": running}
+            return 200, future.result().as_dict()
+        recipient = params.get("recipient")
+        if recipient is not None and not isinstance(recipient, str):
+            return 400, {"error": "recipient: expected an e-mail address"}
+        done = asyncio.run_coroutine_threadsafe(
+            self._in_thread(self._manual_digest, recipient), self._loop
+        )
+        if not wait:
+            return 202, {"accepted": True}
+        try:
+            return 200, done.result()
+        except ConfigError as exc:
+            return 404, {"error": str(exc)}
+
+    def _manual_digest(self, recipient: str | None) -> dict[str, Any]:
+        report = run_digests(self.db, self.settings, self.clock(), recipient)
+        for attempt in [*report.retried, *(r.delivery for r in report.recipients if r.delivery)]:
+            self.meter.record_digest(attempt.status)
+        return report.as_dict()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def run_daemon(daemon: Daemon) -> int:
+    """Run ``daemon`` on a fresh event loop; the exit status once it has stopped.
+
+    Not :func:`asyncio.run`: that waits without limit for worker threads at
+    the end, and a thread stuck on a dead SMTP server would keep the process
+    from exiting after the shutdown deadline.
+    """
+    daemon.claim()
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(daemon.serve())
+    finally:
+        loop.close()
+    stuck = [t for t in _live_threads() if not t.daemon]
+    if stuck:
+        log.warning("exiting with %d worker thread(s) still busy", len(stuck))
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
+    return 0
+
+
+def _live_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]

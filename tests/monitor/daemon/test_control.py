@@ -1,0 +1,342 @@
+"""The control endpoint over real HTTP: a real server on a free port, a real client.
+
+The handlers are a small test double of :class:`ControlHandlers` (our own interface),
+which records what it was asked to do, so "refused" can be checked as "nothing ran".
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from monitor.config import Settings
+from monitor.daemon.client import ControlClient
+from monitor.daemon.control import MAX_BODY, ControlServer
+from monitor.daemon.metrics import Metrics
+from monitor.daemon.token import ensure_token
+from monitor.errors import ControlAuthError, ControlError, DaemonError, DaemonNotRunning
+
+TOKEN = "test-token-0123456789"
+
+
+class FakeHandlers:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.metrics_obj = Metrics()
+        self.health_reply: tuple[int, dict[str, Any]] = (200, {"status": "ok"})
+        self.trigger_reply: tuple[int, dict[str, Any]] = (200, {"done": True})
+        self.fail_with: Exception | None = None
+        self.release = threading.Event()
+        self.block = False
+
+    def health(self) -> tuple[int, dict[str, Any]]:
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.health_reply
+
+    def metrics(self) -> tuple[bytes, str]:
+        return self.metrics_obj.render()
+
+    def trigger(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.calls.append((kind, params))
+        if self.fail_with is not None:
+            raise self.fail_with
+        if self.block:
+            self.release.wait(10)
+        status, body = self.trigger_reply
+        return status, {**body, "kind": kind, "params": params}
+
+
+@pytest.fixture
+def handlers() -> Iterator[FakeHandlers]:
+    fake = FakeHandlers()
+    yield fake
+    fake.release.set()  # let a blocked request thread finish
+
+
+@pytest.fixture
+def server(handlers: FakeHandlers) -> Iterator[ControlServer]:
+    srv = ControlServer("127.0.0.1", 0, TOKEN, handlers)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def url(server: ControlServer, path: str) -> str:
+    return f"http://127.0.0.1:{server.port}{path}"
+
+
+def raw(method: str, server: ControlServer, path: str, **kwargs: Any) -> httpx.Response:
+    with httpx.Client(trust_env=False, timeout=5) as client:
+        return client.request(method, url(server, path), **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_port_zero_picks_a_real_port(server: ControlServer) -> None:
+    assert server.port > 0
+
+
+def test_healthz_needs_no_token(server: ControlServer, handlers: FakeHandlers) -> None:
+    response = raw("GET", server, "/healthz")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"status": "ok"}
+    handlers.health_reply = (503, {"status": "stale", "at": datetime(2024, 5, 1, tzinfo=UTC)})
+    status, body = ControlClient("127.0.0.1", server.port, None).health()
+    assert (status, body) == (503, {"status": "stale", "at": "2024-05-01T00:00:00+00:00"})
+
+
+def test_metrics_needs_no_token(server: ControlServer) -> None:
+    response = raw("GET", server, "/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    names = {f.name for f in text_string_to_metric_families(response.text)}
+    assert {"newsmon_cycles", "newsmon_info", "newsmon_cycle_running"} <= names
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        bearer("wrong"),
+        bearer(TOKEN + "x"),
+        {"Authorization": TOKEN},
+        {"Authorization": "Basic x"},
+    ],
+    ids=["none", "wrong", "longer", "no-scheme", "basic"],
+)
+def test_trigger_without_the_token_is_refused_and_does_nothing(
+    server: ControlServer, handlers: FakeHandlers, headers: dict[str, str]
+) -> None:
+    response = raw("POST", server, "/trigger/fetch", json={"x": 1}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "error" in response.json()
+    assert handlers.calls == []
+
+
+def test_trigger_with_the_token_runs_the_handler(
+    server: ControlServer, handlers: FakeHandlers
+) -> None:
+    client = ControlClient("127.0.0.1", server.port, TOKEN)
+    assert client.trigger("fetch", {"feed": "a"}) == {
+        "done": True,
+        "kind": "fetch",
+        "params": {"feed": "a"},
+    }
+    assert client.trigger("digest", {})["kind"] == "digest"
+    response = raw("POST", server, "/trigger/fetch", headers=bearer(TOKEN))  # no body at all
+    assert response.status_code == 200
+    assert handlers.calls == [("fetch", {"feed": "a"}), ("digest", {}), ("fetch", {})]
+
+
+def test_client_with_a_refused_token_names_the_token_file(
+    server: ControlServer, handlers: FakeHandlers, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "newsmon.token"
+    client = ControlClient("127.0.0.1", server.port, "stale", token_file=token_file)
+    with pytest.raises(ControlAuthError) as info:
+        client.trigger("fetch", {})
+    assert str(info.value) == (
+        f"the daemon refused the token in {token_file}: is this the daemon's data folder?"
+    )
+    assert handlers.calls == []
+
+
+def test_client_without_a_token_file_says_where_it_looked(
+    server: ControlServer, handlers: FakeHandlers, tmp_path: Path
+) -> None:
+    settings = Settings.model_validate(
+        {"daemon": {"control_port": server.port, "data_dir": str(tmp_path)}}
+    )
+    client = ControlClient.from_settings(settings)
+    assert client.health()[0] == 200
+    with pytest.raises(ControlAuthError) as info:
+        client.trigger("fetch", {})
+    assert str(info.value) == (
+        f"no control token in {tmp_path} (the daemon writes newsmon.token there when it starts)"
+    )
+    assert handlers.calls == []
+
+
+def test_from_settings_reads_the_daemons_token(tmp_path: Path, handlers: FakeHandlers) -> None:
+    token = ensure_token(tmp_path)
+    srv = ControlServer("127.0.0.1", 0, token, handlers)
+    srv.start()
+    try:
+        settings = Settings.model_validate(
+            {"daemon": {"control_host": "0.0.0.0", "control_port": srv.port, "data_dir": tmp_path}}
+        )
+        assert ControlClient.from_settings(settings).trigger("digest", {"now": True})["done"]
+    finally:
+        srv.stop()
+    assert handlers.calls == [("digest", {"now": True})]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/nope", 404),
+        ("POST", "/trigger/unknown", 404),
+        ("GET", "/trigger/fetch", 405),
+        ("POST", "/healthz", 405),
+        ("DELETE", "/metrics", 405),
+        ("PUT", "/trigger/digest", 405),
+    ],
+)
+def test_unknown_paths_and_wrong_methods(
+    server: ControlServer, handlers: FakeHandlers, method: str, path: str, status: int
+) -> None:
+    response = raw(method, server, path, headers=bearer(TOKEN))
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert "error" in response.json()
+    assert handlers.calls == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"'])
+def test_a_body_that_is_not_a_json_object_is_a_400(
+    server: ControlServer, handlers: FakeHandlers, body: bytes
+) -> None:
+    response = raw("POST", server, "/trigger/fetch", content=body, headers=bearer(TOKEN))
+    assert response.status_code == 400
+    assert handlers.calls == []
+
+
+def test_a_body_over_the_limit_is_a_413(server: ControlServer, handlers: FakeHandlers) -> None:
+    body = b'{"x": "' + b"a" * MAX_BODY + b'"}'
+    response = raw("POST", server, "/trigger/fetch", content=body, headers=bearer(TOKEN))
+    assert response.status_code == 413
+    assert handlers.calls == []
+    assert raw("GET", server, "/healthz").status_code == 200
+
+
+def test_a_failing_handler_is_a_500_and_the_server_goes_on(
+    server: ControlServer, handlers: FakeHandlers
+) -> None:
+    handlers.fail_with = RuntimeError("database is gone\nsecond line")
+    response = raw("GET", server, "/healthz")
+    assert response.status_code == 500
+    assert response.json() == {"error": "RuntimeError: database is gone"}
+    client = ControlClient("127.0.0.1", server.port, TOKEN)
+    with pytest.raises(ControlError) as info:
+        client.trigger("fetch", {})
+    assert info.value.status == 500
+    assert "\n" not in str(info.value)
+    assert "RuntimeError: database is gone" in str(info.value)
+    handlers.fail_with = None
+    assert client.health() == (200, {"status": "ok"})
+
+
+def test_an_error_reply_becomes_a_control_error(
+    server: ControlServer, handlers: FakeHandlers
+) -> None:
+    handlers.trigger_reply = (409, {"error": "a cycle is already running"})
+    with pytest.raises(ControlError) as info:
+        ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {})
+    assert info.value.status == 409
+    assert str(info.value).endswith("HTTP 409: a cycle is already running")
+
+
+def test_health_answers_while_a_trigger_runs(server: ControlServer, handlers: FakeHandlers) -> None:
+    handlers.block = True
+    client = ControlClient("127.0.0.1", server.port, TOKEN)
+    worker = threading.Thread(target=client.trigger, args=("fetch", {}), kwargs={"timeout": 10})
+    worker.start()
+    try:
+        assert client.health()[0] == 200
+    finally:
+        handlers.release.set()
+        worker.join(10)
+    assert handlers.calls == [("fetch", {})]
+
+
+def test_a_slow_trigger_times_out_with_one_line(
+    server: ControlServer, handlers: FakeHandlers
+) -> None:
+    handlers.block = True
+    with pytest.raises(ControlError, match=r"did not answer /trigger/fetch within 0.3s"):
+        ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {}, timeout=0.3)
+
+
+def test_a_port_in_use_is_one_clear_line(handlers: FakeHandlers) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        srv = ControlServer("127.0.0.1", port, TOKEN, handlers)
+        with pytest.raises(ControlError) as info:
+            srv.start()
+    assert isinstance(info.value, DaemonError)
+    assert str(info.value) == (
+        f"cannot listen on 127.0.0.1:{port}: address already in use "
+        "(another daemon? set [daemon] control_port)"
+    )
+    srv.stop()  # never started: still fine
+
+
+def test_nothing_listening_is_daemon_not_running() -> None:
+    port = free_port()
+    client = ControlClient("127.0.0.1", port, TOKEN)
+    with pytest.raises(DaemonNotRunning) as info:
+        client.health()
+    assert str(info.value) == f"no newsmon daemon is listening on 127.0.0.1:{port}"
+    with pytest.raises(DaemonNotRunning):
+        client.trigger("fetch", {})
+
+
+def test_stop_is_idempotent_and_closes_the_port(handlers: FakeHandlers) -> None:
+    srv = ControlServer("127.0.0.1", 0, TOKEN, handlers)
+    srv.start()
+    port = srv.port
+    srv.stop()
+    srv.stop()
+    with pytest.raises(DaemonNotRunning):
+        ControlClient("127.0.0.1", port, None).health()
+
+
+def test_a_reply_that_is_not_json_is_a_control_error() -> None:
+    other = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=other.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        client = ControlClient("127.0.0.1", other.server_address[1], None)
+        with pytest.raises(ControlError, match="is not JSON: is a newsmon daemon listening"):
+            client.health()
+    finally:
+        other.shutdown()
+        other.server_close()
+
+
+def test_the_token_never_reaches_the_log(
+    server: ControlServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="monitor")
+    ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {})
+    raw("POST", server, "/trigger/fetch", headers=bearer(TOKEN + "-wrong"))
+    assert "/trigger/fetch" in caplog.text  # requests are logged ...
+    assert TOKEN not in caplog.text  # ... but never their token
+
+
+def test_an_empty_token_is_refused(handlers: FakeHandlers) -> None:
+    with pytest.raises(ValueError, match="non-empty token"):
+        ControlServer("127.0.0.1", 0, "", handlers)
