@@ -20,4 +20,6 @@ WORKDIR /data
 USER newsmon
 VOLUME ["/data"]
 
+# SIGTERM (docker stop) stops newsmon cleanly within [daemon] shutdown_timeout (10 s).
+STOPSIGNAL SIGTERM
 CMD ["newsmon", "run"]

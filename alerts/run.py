@@ -75,9 +75,13 @@ class DigestRunReport:
     recipients: list[RecipientResult] = field(default_factory=list)
 
     @property
+    def attempts(self) -> list[Attempt]:
+        """Every delivery attempt of the round: retries first, then the new digests."""
+        return [*self.retried, *(r.delivery for r in self.recipients if r.delivery)]
+
+    @property
     def failures(self) -> list[Attempt]:
-        attempts = [*self.retried, *(r.delivery for r in self.recipients if r.delivery)]
-        return [a for a in attempts if a.status in (outbox.PENDING, outbox.FAILED)]
+        return [a for a in self.attempts if a.status in (outbox.PENDING, outbox.FAILED)]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

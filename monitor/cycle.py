@@ -24,114 +24,29 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Literal
 
 import httpx
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings
+from monitor.cycle_report import CycleReport, FeedJob, FeedResult
 from monitor.errors import FeedError, HTTPStatusError
 from monitor.fetch.backoff import next_due, parse_retry_after
-from monitor.fetch.client import Fetcher, Response
+from monitor.fetch.client import Fetcher, FetcherStopped, Response
 from monitor.fetch.conditional import body_hash, conditional_headers, validators
 from monitor.fetch.fulltext import fetch_full_text
 from monitor.match import TopicMatcher, compile_topics
 from monitor.match.entries import EntryTopics, match_entries
 from monitor.parse.entry import Entry, normalise_all
 from monitor.parse.feed import ParsedFeed, parse_feed
-from monitor.storage import Database, Feed
+from monitor.storage import Database
 from monitor.storage.entries import insert_entries, known_entries
 from monitor.storage.feeds import FeedUpdate, apply_feed_update, select_feeds
 from monitor.storage.group_commit import GroupCommitter
 
 log = logging.getLogger(__name__)
-
-# skipped: not polled because the cycle was asked to stop first; the feed stays due.
-Outcome = Literal["ok", "not_modified", "failed", "skipped"]
-
-
-@dataclass(frozen=True)
-class FeedJob:
-    """What a poll needs to know about a feed: a snapshot, not a live ORM row."""
-
-    id: int
-    url: str
-    label: str
-    interval_s: int
-    full_text: bool
-    etag: str | None
-    last_modified: str | None
-    body_hash: str | None
-    consecutive_errors: int
-    ttl_s: int | None
-    languages: tuple[str, ...] = ()
-
-    @classmethod
-    def from_feed(cls, feed: Feed, default_interval_s: int) -> FeedJob:
-        return cls(
-            id=feed.id,
-            url=feed.url,
-            label=feed.name or feed.title or feed.url,
-            interval_s=feed.interval_s or default_interval_s,
-            full_text=feed.full_text,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
-            body_hash=feed.body_hash,
-            consecutive_errors=feed.consecutive_errors,
-            ttl_s=feed.ttl_s,
-            languages=tuple(feed.languages or ()),
-        )
-
-
-@dataclass
-class FeedResult:
-    job: FeedJob
-    outcome: Outcome
-    status: int | None = None
-    error: str | None = None
-    warning: str | None = None
-    entries_seen: int = 0
-    new_ids: list[str] = field(default_factory=list)
-    matched: int = 0  # new entries about at least one topic
-    duration_s: float = 0.0
-
-
-@dataclass
-class CycleReport:
-    results: list[FeedResult] = field(default_factory=list)
-    duration_s: float = 0.0
-
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for r in self.results if r.outcome == outcome)
-
-    @property
-    def new_ids(self) -> list[str]:
-        return [i for r in self.results for i in r.new_ids]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The ``newsmon fetch --json`` document."""
-        return {
-            "feeds": {
-                "total": len(self.results),
-                "ok": self.count("ok"),
-                "not_modified": self.count("not_modified"),
-                "failed": self.count("failed"),
-                "skipped": self.count("skipped"),
-            },
-            "entries": {
-                "seen": sum(r.entries_seen for r in self.results),
-                "new": sum(len(r.new_ids) for r in self.results),
-                "matched": sum(r.matched for r in self.results),
-            },
-            "duration_s": round(self.duration_s, 3),
-            "errors": [{"feed": r.job.url, "error": r.error} for r in self.results if r.error],
-            "warnings": [
-                {"feed": r.job.url, "warning": r.warning} for r in self.results if r.warning
-            ],
-        }
 
 
 class PollCycle:
@@ -156,6 +71,7 @@ class PollCycle:
         self.transport = transport
         self.on_feed_done = on_feed_done
         self._stopping = False
+        self._fetcher: Fetcher | None = None
 
     def request_stop(self) -> None:
         """Start no more feeds; those in flight go on (cancel the task to cut them short).
@@ -164,6 +80,8 @@ class PollCycle:
         cycle polls them; nothing about them is written.
         """
         self._stopping = True
+        if self._fetcher is not None:
+            self._fetcher.stop()
 
     async def run(self, jobs: Sequence[FeedJob]) -> CycleReport:
         started = time.monotonic()
@@ -176,6 +94,9 @@ class PollCycle:
         try:
             with ThreadPoolExecutor(2, thread_name_prefix="newsmon-parse") as parse_pool:
                 async with Fetcher(self.settings.fetch, transport=self.transport) as fetcher:
+                    self._fetcher = fetcher
+                    if self._stopping:
+                        fetcher.stop()
                     tasks = [
                         asyncio.create_task(self._poll(fetcher, job, loop, parse_pool, writer))
                         for job in jobs
@@ -243,6 +164,8 @@ class PollCycle:
             result.matched = sum(
                 1 for e in entries if e.entry_key in topics and e.article_id(job.id) in new
             )
+        except FetcherStopped:  # the cycle is stopping: this feed was not polled, stays due
+            result.outcome = "skipped"
         except Exception as exc:  # one feed must never stop the cycle
             log.exception("feed %s: unexpected error", job.url)
             result.outcome, result.error = "failed", f"internal error: {type(exc).__name__}: {exc}"

@@ -35,7 +35,8 @@ import httpx
 from sqlalchemy import select, update
 
 from monitor.config import Settings
-from monitor.cycle import FeedResult, PollCycle, select_jobs
+from monitor.cycle import PollCycle, select_jobs
+from monitor.cycle_report import FeedResult
 from monitor.match import TopicMatcher
 from monitor.storage import CycleRun, Database
 from monitor.storage.locks import CYCLE, NamedLock

@@ -70,3 +70,42 @@ def test_dockerfile_installs_the_postgres_extra_and_copies_the_seeds() -> None:
     assert "COPY seeds ./seeds" in text
     for copied in re.findall(r"^COPY (\S+)", text, flags=re.M):
         assert (REPO / copied).exists(), copied
+
+
+def _seconds(value: str) -> float:
+    match = re.fullmatch(r"(\d+)s?", value.strip())
+    assert match, value
+    return float(match[1])
+
+
+def test_containers_run_the_daemon_and_give_it_time_to_stop(compose: dict[str, object]) -> None:
+    """`newsmon run` with `newsmon health` as the healthcheck, both real commands, and a
+    stop grace period longer than the daemon's own shutdown budget."""
+    from typer.main import get_command
+
+    from monitor.cli import app
+    from monitor.config import DaemonSettings
+
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r'^CMD \["newsmon", "run"\]$', text, flags=re.M)
+    services = compose["services"]
+    assert isinstance(services, dict)
+    newsmon = services["newsmon"]
+    check = newsmon["healthcheck"]["test"]
+    assert check[:2] == ["CMD", "newsmon"] and check[2] in commands
+    assert {"run", "health", "trigger"} <= commands
+    budget = DaemonSettings().shutdown_timeout
+    assert _seconds(newsmon["stop_grace_period"]) > budget
+
+
+def test_systemd_unit_runs_the_daemon_and_gives_it_time_to_stop() -> None:
+    from monitor.config import DaemonSettings
+
+    unit = (REPO / "docs" / "newsmon.service").read_text(encoding="utf-8")
+    keys = dict(
+        line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#")
+    )
+    assert keys["ExecStart"].endswith("newsmon run")
+    assert _seconds(keys["TimeoutStopSec"]) > DaemonSettings().shutdown_timeout
+    assert keys.get("KillSignal", "SIGTERM") == "SIGTERM"

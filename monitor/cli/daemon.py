@@ -9,6 +9,7 @@ answers it says so and does the work in this process instead, exactly as
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,11 +118,25 @@ def trigger_digest(
 def health(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the daemon's health report."),
+    wait: float = typer.Option(
+        0,
+        "--wait",
+        metavar="SECONDS",
+        help="Wait up to this long for a daemon that is still starting to answer.",
+    ),
 ) -> None:
     """Ask the running daemon how it is: exit 0 if healthy, 1 if not or not running."""
     st = state(ctx)
     client = ControlClient.from_settings(st.settings)
-    status, body = client.health()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            status, body = client.health()
+            break
+        except DaemonNotRunning:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.25)
     if as_json:
         emit_json(body)
     else:
@@ -157,6 +172,10 @@ def _print_digest_reply(reply: dict[str, Any]) -> None:
             console.print(
                 f"retried digest {attempt.get('digest_id')}: {attempt.get('status')}", markup=False
             )
+    if not reply.get("recipients"):
+        console.print(
+            "No recipients configured: set [email] to or add [[recipients]].", markup=False
+        )
     for result in reply.get("recipients") or []:
         if result.get("skipped"):
             console.print(f"{result['recipient']}: {result['skipped']}, nothing sent", markup=False)

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from monitor.cli.common import console, emit_json, err_console, state
-from monitor.cycle import FeedResult, select_jobs
+from monitor.cycle import select_jobs
+from monitor.cycle_report import FeedResult
 from monitor.runner import CycleOutcome, CycleRunner
 
 

@@ -31,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -38,22 +39,22 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import text
 
-from alerts import resolve_recipients, retry_pending, run_digests
+from alerts import Attempt, resolve_recipients, retry_pending, run_digests
 from alerts.recipients import Recipient
 from monitor import __version__
 from monitor.config import Settings
 from monitor.cron import cron_trigger
 from monitor.cycle import select_jobs
 from monitor.daemon.control import ControlServer
+from monitor.daemon.health import DaemonState, health_report
 from monitor.daemon.metrics import Metrics
-from monitor.daemon.slots import due_catch_up, last_served, record_served
+from monitor.daemon.slots import due_catch_up, record_served
 from monitor.daemon.token import ensure_token
 from monitor.errors import ConfigError, NewsmonError
 from monitor.logs import mask_secrets
 from monitor.match import TopicMatcher
-from monitor.runner import CycleOutcome, CycleRunner, last_cycle
+from monitor.runner import CycleOutcome, CycleRunner
 from monitor.storage import Database
 from monitor.storage.locks import DAEMON, NamedLock
 
@@ -310,8 +311,7 @@ class Daemon:
     def _digest_round(self, person: Recipient) -> dict[str, Any]:
         slot = self.clock()
         report = run_digests(self.db, self.settings, slot, person.email)
-        for attempt in [*report.retried, *(r.delivery for r in report.recipients if r.delivery)]:
-            self.meter.record_digest(attempt.status)
+        self._count(report.attempts)
         record_served(self.db, person, slot, self.clock())
         return report.as_dict()
 
@@ -320,53 +320,17 @@ class Daemon:
             await self._in_thread(self._retry_round)
 
     def _retry_round(self) -> None:
-        for attempt in retry_pending(self.db, self.settings, self.clock()):
+        self._count(retry_pending(self.db, self.settings, self.clock()))
+
+    def _count(self, attempts: list[Attempt]) -> None:
+        for attempt in attempts:
             self.meter.record_digest(attempt.status)
 
     # -- control endpoint (called from its threads) --------------------------------------
 
     def health(self) -> tuple[int, dict[str, Any]]:
-        try:
-            with self.db.session() as session:
-                session.execute(text("SELECT 1"))
-            database = "ok"
-            cycle = last_cycle(self.db)
-            served = last_served(self.db)
-        except Exception as exc:
-            database, cycle, served = f"unreachable: {type(exc).__name__}: {exc}", None, {}
-        scheduler = self._scheduler
-        state = "running" if scheduler is not None and scheduler.running else "stopped"
-        if self.stopping:
-            state = "stopping"
-        ok = state == "running" and database == "ok"
-        jobs = {job.id: job.next_run_time for job in scheduler.get_jobs()} if scheduler else {}
-        body = {
-            "status": "ok" if ok else "unhealthy",
-            "version": __version__,
-            "pid": os.getpid(),
-            "started_at": self.started_at.isoformat(),
-            "scheduler": state,
-            "database": database,
-            "cycle_running": self.runner.running,
-            "last_cycle": None
-            if cycle is None
-            else {
-                "id": cycle.run_id,
-                "trigger": cycle.trigger,
-                "status": cycle.status,
-                "finished_at": cycle.finished_at.isoformat() if cycle.finished_at else None,
-            },
-            "next_tick": _iso(jobs.get("tick")),
-            "digests": {
-                person.email: {
-                    "schedule": f"{person.schedule} ({person.timezone})",
-                    "next": _iso(jobs.get(f"digest:{person.key}")),
-                    "last": _iso(served.get(person.key)),
-                }
-                for person in self.recipients
-            },
-        }
-        return (200 if ok else 503), body
+        state = DaemonState(self.started_at, self._scheduler, self.stopping, self.runner.running)
+        return health_report(self.db, self.recipients, state)
 
     def metrics(self) -> tuple[bytes, str]:
         return self.meter.render()
@@ -401,13 +365,8 @@ class Daemon:
 
     def _manual_digest(self, recipient: str | None) -> dict[str, Any]:
         report = run_digests(self.db, self.settings, self.clock(), recipient)
-        for attempt in [*report.retried, *(r.delivery for r in report.recipients if r.delivery)]:
-            self.meter.record_digest(attempt.status)
+        self._count(report.attempts)
         return report.as_dict()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def run_daemon(daemon: Daemon) -> int:
@@ -423,9 +382,18 @@ def run_daemon(daemon: Daemon) -> int:
         loop.run_until_complete(daemon.serve())
     finally:
         loop.close()
+    # Idle worker threads leave once their pools are shut down; give them a moment.
+    deadline = time.monotonic() + 2.0
+    for thread in _live_threads():
+        if not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
     stuck = [t for t in _live_threads() if not t.daemon]
     if stuck:
-        log.warning("exiting with %d worker thread(s) still busy", len(stuck))
+        log.warning(
+            "exiting with %d worker thread(s) still busy: %s",
+            len(stuck),
+            ", ".join(t.name for t in stuck),
+        )
         logging.shutdown()
         sys.stdout.flush()
         os._exit(0)

@@ -68,6 +68,14 @@ class Response:
     elapsed_s: float
 
 
+class FetcherStopped(Exception):
+    """The request was about to start when the fetcher was told to stop: it never went out.
+
+    Not a :class:`~monitor.errors.FeedError`: nothing is wrong with the feed,
+    and nothing about it is recorded (it stays due).
+    """
+
+
 class Fetcher:
     """One per poll cycle; use as ``async with Fetcher(settings) as fetcher``."""
 
@@ -76,6 +84,7 @@ class Fetcher:
     ):
         self.settings = settings
         self._global = asyncio.Semaphore(settings.concurrency)
+        self._stopping = False
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host)
         )
@@ -119,6 +128,8 @@ class Fetcher:
         # Host first, then the global slot: a request queued behind a busy
         # host must not hold a global slot other hosts could use.
         async with self._hosts[host], self._global:
+            if self._stopping:
+                raise FetcherStopped(url)
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.settings.timeout):
@@ -133,6 +144,10 @@ class Fetcher:
                 raise FetchError(url, f"invalid URL: {exc}") from exc
             except httpx.HTTPError as exc:
                 raise ConnectionFailed(url, _describe(exc)) from exc
+
+    def stop(self) -> None:
+        """Start no new request; those in flight go on (cancel their tasks to cut them)."""
+        self._stopping = True
 
     async def _follow(self, url: str, headers: dict[str, str], started: float) -> Response:
         seen = {url}

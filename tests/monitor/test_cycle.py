@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.config import Settings
-from monitor.cycle import CycleReport, PollCycle, select_jobs
+from monitor.cycle import PollCycle, select_jobs
+from monitor.cycle_report import CycleReport
 from monitor.storage import Article, Database, Feed, migrate
 from monitor.storage.feeds import add_feed
 from tests.feedserver import (

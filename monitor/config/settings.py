@@ -1,70 +1,24 @@
-"""Configuration: one TOML file, overridable key by key from the environment.
+"""Every setting, declared once, with its default and help text: the registry.
 
-Why this shape: an operator keeps the stable part (feeds, topics) in
-``newsmon.toml`` and injects what differs per machine or must stay secret
-(database URL, SMTP password) as ``NEWSMON_<SECTION>__<KEY>`` variables.
-Every setting is declared once here, with its help text; that registry is
-what ``docs/configuration.md`` and ``newsmon.example.toml`` document, and a
-test fails when either misses a key.
-
-A bad value never reaches the rest of the program: :func:`load_settings`
-turns any problem into one :class:`~monitor.errors.ConfigError` line naming
-the file (or environment variable), the key and what is wrong.
+``docs/configuration.md`` and ``newsmon.example.toml`` document what is
+declared here; ``tests/monitor/test_config.py`` fails when either misses a key.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tomllib
-from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from monitor.defaults import DEFAULT_CONFIG_NAME, DEFAULT_FEEDS, DEFAULT_TOPICS
-from monitor.errors import ConfigError
+from monitor.config.types import CronExpression, EmailAddress, Seconds, TimeZoneName
+from monitor.defaults import DEFAULT_FEEDS, DEFAULT_TOPICS
 
 ENV_PREFIX = "NEWSMON_"
 ENV_CONFIG = "NEWSMON_CONFIG"
 # Variables with the prefix that are not settings; anything else with the
 # prefix that matches no setting is reported as a typo.
 ENV_NOT_SETTINGS = frozenset({ENV_CONFIG, "NEWSMON_TEST_DATABASE_URL"})
-
-_DURATION_RE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d|h|m|s)", re.IGNORECASE)
-_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-def parse_duration(value: object) -> object:
-    """Accept ``900``, ``"900"``, ``"15m"``, ``"1h30m"`` or ``"2d"``; return seconds.
-
-    Anything else is passed through for pydantic to reject with its own message.
-    """
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text)
-        matches = list(_DURATION_RE.finditer(text))
-        if matches and "".join(m.group(0) for m in matches).replace(" ", "") == text.replace(
-            " ", ""
-        ):
-            return int(sum(float(m["n"]) * _UNIT_SECONDS[m["unit"].lower()] for m in matches))
-        raise ValueError(f"not a duration: {value!r} (use seconds, or e.g. '15m', '1h30m', '2d')")
-    return value
-
-
-Seconds = Annotated[int, BeforeValidator(parse_duration), Field(ge=1)]
 
 
 class _Section(BaseModel):
@@ -140,43 +94,6 @@ class FetchSettings(_Section):
         "https://github.com/newsmon/newsmon",
         description="URL or e-mail put in the User-Agent so feed operators can reach you.",
     )
-
-
-def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name such as 'Europe/Brussels')"
-        ) from None
-    return value
-
-
-def _check_cron(value: str) -> str:
-    from monitor.cron import cron_trigger
-
-    try:
-        cron_trigger(value)
-    except ValueError as exc:
-        raise ValueError(f"not a cron expression {value!r}: {exc}") from None
-    return value
-
-
-_EMAIL_RE = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+")
-
-
-def _check_email(value: str) -> str:
-    """A bare address (``you@example.org``): it goes into a To header and an SMTP envelope,
-    so anything that could smuggle in another header or address is refused here."""
-    value = value.strip()
-    if not _EMAIL_RE.fullmatch(value):
-        raise ValueError(f"not an e-mail address {value!r} (use e.g. 'you@example.org')")
-    return value
-
-
-TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-CronExpression = Annotated[str, AfterValidator(_check_cron)]
-EmailAddress = Annotated[str, AfterValidator(_check_email)]
 
 
 class DigestSettings(_Section):
@@ -426,120 +343,3 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The file's content arrives as init kwargs; the environment wins over it.
         return (env_settings, init_settings)
-
-
-def iter_setting_names(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[str]:
-    """Yield every dotted setting name (``fetch.timeout``, ``feeds.url``, ...)."""
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        annotation = field.annotation
-        inner = getattr(annotation, "__args__", (annotation,))
-        sub = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if sub is not None:
-            yield from iter_setting_names(sub, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}"
-
-
-def resolve_config_path(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
-    """The file to read: ``--config``, else ``$NEWSMON_CONFIG``, else ``./newsmon.toml`` if any."""
-    if explicit is not None:
-        return explicit
-    if environ.get(ENV_CONFIG):
-        return Path(environ[ENV_CONFIG])
-    default = Path(DEFAULT_CONFIG_NAME)
-    return default if default.is_file() else None
-
-
-def load_settings(path: Path | None = None) -> Settings:
-    """Read the configuration, or raise :class:`ConfigError` with one line of explanation.
-
-    Environment variables are read from :data:`os.environ`.
-    """
-    env = os.environ
-    config_path = resolve_config_path(path, env)
-    data: dict[str, Any] = {}
-    source = str(config_path) if config_path else "defaults"
-    if config_path is not None:
-        try:
-            with config_path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise ConfigError(source, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(source, f"cannot read: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(source, f"not valid TOML: {exc}") from exc
-    _reject_unknown_env(env)
-    try:
-        settings = Settings(**data)
-    except ValidationError as exc:
-        raise _config_error(exc, source, env) from None
-    check_recipient_topics(settings, source)
-    return settings
-
-
-def check_recipient_topics(settings: Settings, source: str = "configuration") -> None:
-    """A recipient following a topic that is not configured would silently get nothing."""
-    known = [t.name for t in settings.topics]
-    for number, recipient in enumerate(settings.recipients, start=1):
-        unknown = [name for name in recipient.topics if name not in known]
-        if unknown:
-            raise ConfigError(
-                source,
-                f"unknown topic {unknown[0]!r} (known: {', '.join(map(repr, known))})",
-                key=f"[[recipients]] #{number} topics",
-            )
-
-
-def _reject_unknown_env(env: Mapping[str, str]) -> None:
-    sections = set(Settings.model_fields)
-    for name in env:
-        if not name.startswith(ENV_PREFIX) or name in ENV_NOT_SETTINGS:
-            continue
-        section = name[len(ENV_PREFIX) :].split("__", 1)[0].lower()
-        if section not in sections:
-            raise ConfigError(
-                f"environment variable {name}",
-                f"unknown setting section {section!r} (known: {', '.join(sorted(sections))})",
-            )
-
-
-def _config_error(exc: ValidationError, source: str, env: Mapping[str, str]) -> ConfigError:
-    errors = exc.errors()
-    first = errors[0]
-    loc = [str(p) for p in first["loc"]]
-    env_name = ENV_PREFIX + "__".join(p.upper() for p in loc if not p.isdigit())
-    if env_name in env or (len(loc) == 1 and ENV_PREFIX + loc[0].upper() in env):
-        source = f"environment variable {env_name}"
-    key = _format_key(loc)
-    message = _describe(first)
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return ConfigError(source, message, key=key)
-
-
-def _format_key(loc: list[str]) -> str:
-    """``[feeds, 0, url]`` -> ``[[feeds]] #1 url``; ``[fetch, timeout]`` -> ``[fetch] timeout``."""
-    if not loc:
-        return "(top level)"
-    if len(loc) == 1:
-        return loc[0]
-    if loc[1].isdigit():
-        rest = " ".join(loc[2:])
-        return f"[[{loc[0]}]] #{int(loc[1]) + 1}" + (f" {rest}" if rest else "")
-    return f"[{loc[0]}] {'.'.join(loc[1:])}"
-
-
-def _describe(error: Any) -> str:
-    kind = error["type"]
-    given = error.get("input")
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "missing":
-        return "required key is missing"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
-    if kind != "value_error" and isinstance(given, str | int | float | bool):
-        return f"{message[0].lower()}{message[1:]} (got {given!r})"
-    return f"{message[0].lower()}{message[1:]}"

@@ -1,0 +1,75 @@
+"""The value types settings are made of: durations, time zones, cron schedules, addresses.
+
+Each is an ``Annotated`` type whose validator turns a wrong value into a
+message pydantic reports as one line (``not a duration: 'lots' ...``), so
+the sections in :mod:`monitor.config.settings` only name the type.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+_DURATION_RE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d|h|m|s)", re.IGNORECASE)
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(value: object) -> object:
+    """Accept ``900``, ``"900"``, ``"15m"``, ``"1h30m"`` or ``"2d"``; return seconds.
+
+    Anything else is passed through for pydantic to reject with its own message.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        matches = list(_DURATION_RE.finditer(text))
+        if matches and "".join(m.group(0) for m in matches).replace(" ", "") == text.replace(
+            " ", ""
+        ):
+            return int(sum(float(m["n"]) * _UNIT_SECONDS[m["unit"].lower()] for m in matches))
+        raise ValueError(f"not a duration: {value!r} (use seconds, or e.g. '15m', '1h30m', '2d')")
+    return value
+
+
+Seconds = Annotated[int, BeforeValidator(parse_duration), Field(ge=1)]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as 'Europe/Brussels')"
+        ) from None
+    return value
+
+
+def _check_cron(value: str) -> str:
+    from monitor.cron import cron_trigger
+
+    try:
+        cron_trigger(value)
+    except ValueError as exc:
+        raise ValueError(f"not a cron expression {value!r}: {exc}") from None
+    return value
+
+
+_EMAIL_RE = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+")
+
+
+def _check_email(value: str) -> str:
+    """A bare address (``you@example.org``): it goes into a To header and an SMTP envelope,
+    so anything that could smuggle in another header or address is refused here."""
+    value = value.strip()
+    if not _EMAIL_RE.fullmatch(value):
+        raise ValueError(f"not an e-mail address {value!r} (use e.g. 'you@example.org')")
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+CronExpression = Annotated[str, AfterValidator(_check_cron)]
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
