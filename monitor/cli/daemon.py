@@ -17,6 +17,7 @@ import typer
 
 from monitor.cli.common import console, emit_json, err_console, state
 from monitor.cli.fetch import fetch, show_outcome
+from monitor.config import Settings
 from monitor.daemon.client import ControlClient
 from monitor.errors import DaemonNotRunning
 from monitor.logs import LogFormat, setup_logging
@@ -37,6 +38,9 @@ def run(
         "--log-format",
         help="text (one readable line per event) or json (for log shippers).",
     ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="Debug output, from newsmon and its libraries."
+    ),
 ) -> None:
     """Run the service: poll feeds when due, send digests on schedule, accept triggers.
 
@@ -47,7 +51,8 @@ def run(
     if log_format not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--log-format")
     fmt: LogFormat = "json" if log_format == "json" else "text"
-    verbose = ctx.find_root().params.get("verbose", 0)
+    # The daemon logs INFO anyway: any -v (here or before the command) means debug.
+    verbose = 2 if verbose or ctx.find_root().params.get("verbose", 0) else 0
     setup_logging(verbose, fmt, daemon=True)
     from monitor.daemon.service import Daemon, run_daemon  # the scheduler is loaded only here
 
@@ -67,10 +72,9 @@ def trigger_fetch(
 ) -> None:
     """Poll feeds now, in the running daemon (or here, if none runs)."""
     st = state(ctx)
-    client = ControlClient.from_settings(st.settings)
     params: dict[str, Any] = {"feeds": feeds, "wait": wait}
     try:
-        reply = _ask(client, "fetch", params)
+        reply = _ask(st.settings, "fetch", params)
     except DaemonNotRunning as exc:
         err_console.print(
             f"newsmon: {exc}; fetching in this process instead", markup=False, soft_wrap=True
@@ -94,10 +98,9 @@ def trigger_digest(
 ) -> None:
     """Send the digests that are due now, from the running daemon (or here, if none runs)."""
     st = state(ctx)
-    client = ControlClient.from_settings(st.settings)
     params: dict[str, Any] = {"recipient": recipient, "wait": wait}
     try:
-        reply = _ask(client, "digest", params)
+        reply = _ask(st.settings, "digest", params)
     except DaemonNotRunning as exc:
         err_console.print(
             f"newsmon: {exc}; sending from this process instead", markup=False, soft_wrap=True
@@ -111,8 +114,17 @@ def trigger_digest(
         return
     if as_json:
         emit_json(reply)
-        return
-    _print_digest_reply(reply)
+    else:
+        _print_digest_reply(reply)
+    failed = [a for a in _attempts(reply) if a.get("status") in ("pending", "failed")]
+    if failed:
+        err_console.print(
+            f"newsmon: error: {len(failed)} digest(s) not delivered (kept; retried later): "
+            f"{failed[0].get('error')}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 def health(
@@ -127,7 +139,7 @@ def health(
 ) -> None:
     """Ask the running daemon how it is: exit 0 if healthy, 1 if not or not running."""
     st = state(ctx)
-    client = ControlClient.from_settings(st.settings)
+    client = _client(st.settings)
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -158,7 +170,22 @@ def health(
         raise typer.Exit(1)
 
 
-def _ask(client: ControlClient, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+def _attempts(reply: dict[str, Any]) -> list[dict[str, Any]]:
+    recipients = reply.get("recipients") or []
+    return [
+        *(reply.get("retried") or []),
+        *(r["delivery"] for r in recipients if r.get("delivery")),
+    ]
+
+
+def _client(settings: Settings) -> ControlClient:
+    if settings.daemon.control_port == 0:
+        raise DaemonNotRunning("the control endpoint is switched off ([daemon] control_port = 0)")
+    return ControlClient.from_settings(settings)
+
+
+def _ask(settings: Settings, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    client = _client(settings)
     if not client.token:
         # No token file: tell "no daemon here" (do the work here) from "wrong data folder".
         client.health()

@@ -87,7 +87,7 @@ class Metrics:
         )
         self.last_cycle = Gauge(
             "newsmon_last_cycle_timestamp_seconds",
-            "Unix time the last fetch cycle finished (successfully).",
+            "Unix time the last fetch cycle ran to its end (even if feeds failed in it).",
             registry=r,
         )
         self.cycle_running = Gauge(

@@ -93,6 +93,7 @@ class Daemon:
         self._scheduler: AsyncIOScheduler | None = None
         self._server: ControlServer | None = None
         self._first_tick = True
+        self._cycle_task: asyncio.Task[CycleOutcome] | None = None  # the scheduled one
         self.stopping = False
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -220,7 +221,9 @@ class Daemon:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.daemon.shutdown_timeout
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            # Paused, not shut down: shutting down would cancel the running jobs' tasks;
+            # they get the time below instead, and the scheduler goes at the end.
+            self._scheduler.pause()
         self.runner.request_stop()
         grace = max(0.0, deadline - CANCEL_MARGIN_S - loop.time())
         try:
@@ -237,16 +240,20 @@ class Daemon:
             _, late = await asyncio.wait(pending, timeout=max(0.1, deadline - loop.time()))
             if late:
                 log.warning(
-                    "%d digest round(s) still running at the deadline; stored digests are "
-                    "sent at the next start",
+                    "%d digest round(s) still running at the deadline; a digest being sent "
+                    "is sent again once its claim expires",
                     len(late),
                 )
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
         log.info("newsmon stopped")
 
     # -- jobs --------------------------------------------------------------------------
 
     async def _tick(self) -> None:
-        if self.stopping:
+        """Start a cycle if feeds are due, and return: the job never outlives the tick, so
+        a cycle longer than the tick is not reported as a missed or skipped job."""
+        if self.stopping or self.runner.running:
             return
         if not self._first_tick:  # the first tick always runs: it classifies leftovers
             due = await asyncio.to_thread(
@@ -255,7 +262,8 @@ class Daemon:
             if not due:
                 return
         self._first_tick = False
-        await self._cycle("schedule")
+        self._cycle_task = asyncio.create_task(self._cycle("schedule"))
+        self._cycle_task.add_done_callback(_log_crash)
 
     async def _cycle(self, trigger: str, feeds: list[str] | None = None) -> CycleOutcome:
         if not self.runner.running:
@@ -263,6 +271,8 @@ class Daemon:
         outcome = await self.runner.run(trigger, urls=feeds or (), due_only=trigger == "schedule")
         if not outcome.already_running:
             self._observe(outcome)
+        elif not self.runner.running:  # waited for another process's cycle: none runs here
+            self.meter.cycle_running.set(0)
         return outcome
 
     def _observe(self, outcome: CycleOutcome) -> None:
@@ -367,6 +377,12 @@ class Daemon:
         report = run_digests(self.db, self.settings, self.clock(), recipient)
         self._count(report.attempts)
         return report.as_dict()
+
+
+def _log_crash(task: asyncio.Task[CycleOutcome]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("scheduled poll cycle crashed: %s: %s", type(exc).__name__, exc)
 
 
 def run_daemon(daemon: Daemon) -> int:

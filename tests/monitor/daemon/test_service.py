@@ -488,3 +488,32 @@ def test_trigger_without_a_daemon_says_so_and_works_here(
     assert "no newsmon daemon is listening on 127.0.0.1:" in result.stderr
     assert "fetching in this process instead" in result.stderr
     assert json.loads(result.stdout)["entries"]["new"] == 2
+
+
+def test_trigger_digest_sends_now_and_fails_loudly_when_it_cannot(
+    tmp_path: Path, server: FeedServer, daemons: Daemons, smtp_server: ServerFactory
+) -> None:
+    smtp = smtp_server()
+    smtp.recorder.replies = ["451 4.3.0 try again later"]  # the first attempt fails
+    url = server.route("/feed", static(rss(nato_items("g", 2))))
+    _, port = write_config(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'n.db'}",
+        [{"url": url, "interval": "1h"}],
+        smtp_port=smtp.port,
+        schedule="0 7 1 1 *",  # not during this test
+    )
+    daemon = daemons(tmp_path, port).start()
+    daemon.wait_for_log("cycle 1 (schedule)")
+    failed = newsmon(tmp_path, "trigger", "digest")
+    assert failed.returncode == 1
+    assert "digest(s) not delivered (kept; retried later)" in failed.stderr
+    assert "451" in failed.stderr
+    # The kept digest goes out on the retry job (retry_delay = 1 s), once.
+    daemon.wait_until(lambda: len(smtp.recorder.received) == 1, 20, "the retried digest")
+    again = newsmon(tmp_path, "trigger", "digest", "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["recipients"][0]["skipped"] == "nothing new"
+    assert len(smtp.recorder.received) == 1
+    daemon.signal(signal.SIGTERM)
+    assert daemon.wait() == 0
