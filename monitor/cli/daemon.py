@@ -10,6 +10,7 @@ answers it says so and does the work in this process instead, exactly as
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,15 +72,11 @@ def trigger_fetch(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Poll feeds now, in the running daemon (or here, if none runs)."""
-    st = state(ctx)
     params: dict[str, Any] = {"feeds": feeds, "wait": wait}
-    try:
-        reply = _ask(st.settings, "fetch", params)
-    except DaemonNotRunning as exc:
-        err_console.print(
-            f"newsmon: {exc}; fetching in this process instead", markup=False, soft_wrap=True
-        )
-        fetch(ctx, feeds=feeds, as_json=as_json)
+    reply = _ask_or_work_here(
+        state(ctx).settings, "fetch", params, "fetching", lambda: fetch(ctx, feeds, as_json)
+    )
+    if reply is None:
         return
     if not wait:
         _started(reply, as_json, "a poll cycle")
@@ -97,17 +94,17 @@ def trigger_digest(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Send the digests that are due now, from the running daemon (or here, if none runs)."""
-    st = state(ctx)
-    params: dict[str, Any] = {"recipient": recipient, "wait": wait}
-    try:
-        reply = _ask(st.settings, "digest", params)
-    except DaemonNotRunning as exc:
-        err_console.print(
-            f"newsmon: {exc}; sending from this process instead", markup=False, soft_wrap=True
-        )
-        from monitor.cli.digest import digest
+    from monitor.cli.digest import digest
 
-        digest(ctx, recipient=recipient, preview=None, send=True, as_json=as_json)
+    params: dict[str, Any] = {"recipient": recipient, "wait": wait}
+    reply = _ask_or_work_here(
+        state(ctx).settings,
+        "digest",
+        params,
+        "sending",
+        lambda: digest(ctx, recipient=recipient, preview=None, send=True, as_json=as_json),
+    )
+    if reply is None:
         return
     if not wait:
         _started(reply, as_json, "a digest round")
@@ -182,6 +179,20 @@ def _client(settings: Settings) -> ControlClient:
     if settings.daemon.control_port == 0:
         raise DaemonNotRunning("the control endpoint is switched off ([daemon] control_port = 0)")
     return ControlClient.from_settings(settings)
+
+
+def _ask_or_work_here(
+    settings: Settings, kind: str, params: dict[str, Any], doing: str, here: Callable[[], None]
+) -> dict[str, Any] | None:
+    """The daemon's reply; or, with no daemon to ask, do the work here and return None."""
+    try:
+        return _ask(settings, kind, params)
+    except DaemonNotRunning as exc:
+        err_console.print(
+            f"newsmon: {exc}; {doing} in this process instead", markup=False, soft_wrap=True
+        )
+        here()
+        return None
 
 
 def _ask(settings: Settings, kind: str, params: dict[str, Any]) -> dict[str, Any]:
