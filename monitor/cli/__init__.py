@@ -2,6 +2,15 @@
 
 Exit codes: 0 success, 1 a runtime failure (database unreachable, ...),
 2 a configuration or usage error.
+
+Start-up time: the command modules import their heavy dependencies
+(SQLAlchemy and the storage, the poll cycle, fetching and parsing, alerts)
+inside the commands that use them, not at module level, so that short
+commands such as ``newsmon trigger fetch --no-wait`` and ``newsmon health``
+load only the configuration, typer/rich and httpx and start fast.  Keep it
+so: import at the top of a module here only what every command needs, and
+use ``if TYPE_CHECKING:`` for types (but never for a command's parameter
+annotations, which typer resolves at run time).
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from rich.console import Console
 from monitor.config import Settings, load_settings
 from monitor.logs import mask_secrets, secrets_of
 from monitor.match import TopicMatcher, compile_topics
-from monitor.storage import Database
 
 if TYPE_CHECKING:
     from monitor.app import StartReport
+    from monitor.storage import Database
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

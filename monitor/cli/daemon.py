@@ -12,17 +12,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from monitor.cli.common import console, emit_json, err_console, state
 from monitor.cli.fetch import fetch, show_outcome
 from monitor.config import Settings
-from monitor.daemon.client import ControlClient
 from monitor.errors import DaemonNotRunning
 from monitor.logs import LogFormat, setup_logging
-from monitor.runner import CycleOutcome
+
+if TYPE_CHECKING:
+    from monitor.daemon.client import ControlClient
+    from monitor.runner import CycleOutcome
 
 trigger_app = typer.Typer(
     help="Ask the running daemon to fetch or send digests now.", no_args_is_help=True
@@ -178,6 +180,8 @@ def _attempts(reply: dict[str, Any]) -> list[dict[str, Any]]:
 def _client(settings: Settings) -> ControlClient:
     if settings.daemon.control_port == 0:
         raise DaemonNotRunning("the control endpoint is switched off ([daemon] control_port = 0)")
+    from monitor.daemon.client import ControlClient  # httpx: only to talk to a daemon
+
     return ControlClient.from_settings(settings)
 
 
@@ -240,6 +244,8 @@ def _started(reply: dict[str, Any], as_json: bool, what: str) -> None:
 
 
 def _outcome(reply: dict[str, Any]) -> CycleOutcome:
+    from monitor.runner import CycleOutcome  # SQLAlchemy: not for --no-wait
+
     fields = (
         "run_id",
         "trigger",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -12,12 +12,9 @@ from rich.table import Table
 from monitor.cli.common import console, emit_json, iso, state
 from monitor.config import FetchSettings, parse_duration
 from monitor.errors import FeedError
-from monitor.fetch.client import FEED_ACCEPT, Fetcher
-from monitor.opml import Subscription, read_opml, write_opml
-from monitor.parse.discover import discover_feeds
-from monitor.parse.feed import looks_like_html, parse_feed
-from monitor.storage.feeds import add_feed, find_feed, list_feeds
-from monitor.storage.models import Feed
+
+if TYPE_CHECKING:
+    from monitor.storage.models import Feed
 
 app = typer.Typer(help="Add, list, remove, import and export feeds.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -26,6 +23,10 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 async def resolve_feed_url(url: str, settings: FetchSettings) -> tuple[str, str | None]:
     """The feed URL to subscribe to and its title: ``url`` itself if it is a feed,
     else the first feed the HTML page announces with <link rel="alternate">."""
+    from monitor.fetch.client import FEED_ACCEPT, Fetcher
+    from monitor.parse.discover import discover_feeds
+    from monitor.parse.feed import looks_like_html, parse_feed
+
     async with Fetcher(settings) as fetcher:
         response = await fetcher.get(url, accept=FEED_ACCEPT)
         if response.status >= 400:
@@ -71,6 +72,8 @@ def add(
     as_json: bool = JSON,
 ) -> None:
     """Subscribe to a feed; a web page's own feed is found through its <link rel="alternate">."""
+    from monitor.storage.feeds import add_feed
+
     st = state(ctx)
     try:
         seconds = int(parse_duration(interval)) if interval else None  # type: ignore[call-overload]
@@ -97,6 +100,8 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON) -> None:
     """List feeds with their health: last status, errors, next poll."""
+    from monitor.storage.feeds import list_feeds
+
     with state(ctx).db.session() as session:
         rows = [_row(f) for f in list_feeds(session)]
     if as_json:
@@ -124,6 +129,8 @@ def remove(
     as_json: bool = JSON,
 ) -> None:
     """Stop polling a feed and forget it (its stored articles stay)."""
+    from monitor.storage.feeds import find_feed
+
     with state(ctx).db.session() as session:
         row = find_feed(session, feed)
         if row is None:
@@ -148,6 +155,9 @@ def import_(
     as_json: bool = JSON,
 ) -> None:
     """Subscribe to every feed in an OPML file (as exported by feed readers)."""
+    from monitor.opml import read_opml
+    from monitor.storage.feeds import add_feed
+
     subscriptions = read_opml(path)
     added = 0
     with state(ctx).db.session() as session:
@@ -166,6 +176,9 @@ def export(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
 ) -> None:
     """Write all feeds as OPML."""
+    from monitor.opml import Subscription, write_opml
+    from monitor.storage.feeds import list_feeds
+
     with state(ctx).db.session() as session:
         subs = [Subscription(f.url, f.name or f.title) for f in list_feeds(session)]
     text = write_opml(subs)

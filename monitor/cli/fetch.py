@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from monitor.cli.common import console, emit_json, err_console, state
-from monitor.cycle import select_jobs
-from monitor.cycle_report import FeedResult
-from monitor.runner import CycleOutcome, CycleRunner
+
+if TYPE_CHECKING:
+    from monitor.cycle_report import FeedResult
+    from monitor.runner import CycleOutcome
 
 
 def fetch(
@@ -33,6 +34,9 @@ def fetch(
     Never runs beside another cycle on the same database (the daemon's, say):
     it then waits for that one and shows its result instead.
     """
+    from monitor.cycle import select_jobs
+    from monitor.runner import CycleRunner
+
     st = state(ctx)
     db, settings = st.db, st.settings
     jobs = select_jobs(db, settings, urls=feeds)

@@ -12,8 +12,7 @@ from rich.table import Table
 
 from monitor.cli.common import console, emit_json, iso, state
 from monitor.errors import SeedError
-from monitor.seeds import SEED_SUFFIXES, read_seeds, seed_files
-from monitor.storage.articles import list_seeds, upsert_seeds
+from monitor.seeds import SEED_SUFFIXES  # in a help text; the module is light (standard library)
 
 log = logging.getLogger(__name__)
 app = typer.Typer(help="List the seed corpus or add your own seed articles.", no_args_is_help=True)
@@ -24,6 +23,8 @@ def list_(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
     """List the seed articles in the database."""
+    from monitor.storage.articles import list_seeds
+
     with state(ctx).db.session() as session:
         rows: list[dict[str, Any]] = [
             {
@@ -57,6 +58,9 @@ def add(
     A file's stem becomes its seed id; adding a file with the same name again
     updates that seed.  Files that cannot be read are reported and skipped.
     """
+    from monitor.seeds import read_seeds, seed_files
+    from monitor.storage.articles import upsert_seeds
+
     st = state(ctx)
     db = st.db  # open (and load the existing corpus) before copying new files in
     files = [f for p in paths for f in (seed_files(p) if p.is_dir() else [p])]

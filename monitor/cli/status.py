@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from monitor.cli.common import console, emit_json, iso, state
 from monitor.config import Settings
-from monitor.cron import cron_trigger
-from monitor.runner import last_cycle
-from monitor.storage import Database, migrate
-from monitor.storage.articles import count_articles, list_seeds
-from monitor.storage.feeds import count_feeds, last_fetch_time, next_fetch_time
-from monitor.storage.models import Digest, Story
+
+if TYPE_CHECKING:
+    from monitor.storage import Database
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
 
@@ -66,6 +62,15 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 def collect_status(settings: Settings, db: Database, now: datetime) -> dict[str, Any]:
     """Everything ``newsmon status`` reports, as plain data."""
+    from sqlalchemy import func, select
+
+    from monitor.cron import cron_trigger
+    from monitor.runner import last_cycle
+    from monitor.storage import migrate
+    from monitor.storage.articles import count_articles, list_seeds
+    from monitor.storage.feeds import count_feeds, last_fetch_time, next_fetch_time
+    from monitor.storage.models import Digest, Story
+
     trigger = cron_trigger(settings.digest.schedule, settings.digest.timezone)
     cycle = last_cycle(db)
     with db.session() as session:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
 
 from monitor.cli.common import console, emit_json, iso, state
-from monitor.parse.urls import canonical_url
-from monitor.seeds import parse_date
-from monitor.storage import Article, Story
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from monitor.storage import Article
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
 
@@ -43,6 +43,12 @@ def article_record(article: Article) -> dict[str, Any]:
 
 
 def _find(session: Session, key: str) -> Article | None:
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import selectinload
+
+    from monitor.parse.urls import canonical_url
+    from monitor.storage import Article
+
     options = (selectinload(Article.topics), selectinload(Article.feed))
     found = session.get(Article, key, options=options)
     if found is None:
@@ -61,6 +67,10 @@ def explain(
 ) -> None:
     """Why newsmon decided what it did about one article: status, story, nearest known
     articles with their scores and the layer that decided, novel sentences, topics."""
+    from sqlalchemy import select
+
+    from monitor.storage import Article, Story
+
     with state(ctx).db.session() as session:
         row = _find(session, article)
         if row is None:
@@ -130,6 +140,11 @@ def stories(
     limit: int = typer.Option(50, "--limit", help="Most recent stories to show."),
 ) -> None:
     """Stories (clusters of articles about one event), newest first, with their articles."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from monitor.storage import Article, Story
+
     with state(ctx).db.session() as session:
         rows = session.scalars(
             select(Story)
@@ -177,6 +192,12 @@ def export(
     status, story_id, duplicate_of, score, novel_sentences."""
     if fmt != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from monitor.seeds import parse_date
+    from monitor.storage import Article
+
     cutoff: datetime | None = None
     if since:
         cutoff, _ = parse_date(since)
