@@ -27,7 +27,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +60,18 @@ class CycleOutcome:
     already_running: bool = False
     error: str | None = None
 
+    _FIELDS = (
+        "run_id",
+        "trigger",
+        "status",
+        "already_running",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+
     def as_dict(self) -> dict[str, Any]:
+        """The wire and ``--json`` form: these fields, then the cycle's report."""
         return {
             "run_id": self.run_id,
             "trigger": self.trigger,
@@ -70,6 +81,20 @@ class CycleOutcome:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "error": self.error,
         } | self.report
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CycleOutcome:
+        """Back from :meth:`as_dict` (a trigger's reply from the daemon)."""
+        return cls(
+            run_id=data.get("run_id"),
+            trigger=str(data.get("trigger")),
+            status=str(data.get("status")),
+            report={k: v for k, v in data.items() if k not in cls._FIELDS},
+            started_at=_parse_time(data.get("started_at")),
+            finished_at=_parse_time(data.get("finished_at")),
+            already_running=bool(data.get("already_running")),
+            error=data.get("error"),
+        )
 
     @classmethod
     def from_row(cls, row: CycleRun, already_running: bool = False) -> CycleOutcome:
@@ -146,7 +171,7 @@ class CycleRunner:
         if self._current is not None and not self._current.done():
             # Shielded: a caller giving up waiting must not cancel the cycle itself.
             outcome = await asyncio.shield(self._current)
-            return _as_waited(outcome)
+            return replace(outcome, already_running=True)
         self._current = asyncio.create_task(self._guarded(trigger, urls, due_only, on_feed_done))
         return await asyncio.shield(self._current)
 
@@ -240,7 +265,7 @@ class CycleRunner:
         outcome = await asyncio.to_thread(last_cycle, self.db)
         if outcome is None:  # the other process died before recording anything
             return CycleOutcome(None, "unknown", "interrupted", {}, already_running=True)
-        return _as_waited(outcome)
+        return replace(outcome, already_running=True)
 
     def _record_start(self, trigger: str) -> tuple[int, datetime]:
         now = self.clock()
@@ -273,14 +298,8 @@ class CycleRunner:
         return now
 
 
-def _as_waited(outcome: CycleOutcome) -> CycleOutcome:
-    return CycleOutcome(
-        outcome.run_id,
-        outcome.trigger,
-        outcome.status,
-        outcome.report,
-        outcome.started_at,
-        outcome.finished_at,
-        already_running=True,
-        error=outcome.error,
-    )
+def _parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

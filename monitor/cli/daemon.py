@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -24,7 +23,6 @@ from monitor.logs import LogFormat, setup_logging
 
 if TYPE_CHECKING:
     from monitor.daemon.client import ControlClient
-    from monitor.runner import CycleOutcome
 
 trigger_app = typer.Typer(
     help="Ask the running daemon to fetch or send digests now.", no_args_is_help=True
@@ -83,7 +81,9 @@ def trigger_fetch(
     if not wait:
         _started(reply, as_json, "a poll cycle")
         return
-    show_outcome(_outcome(reply), as_json)
+    from monitor.runner import CycleOutcome  # SQLAlchemy: not for --no-wait
+
+    show_outcome(CycleOutcome.from_dict(reply), as_json)
 
 
 @trigger_app.command("digest")
@@ -241,35 +241,3 @@ def _started(reply: dict[str, Any], as_json: bool, what: str) -> None:
         console.print(f"The daemon was already running {what}; it goes on.")
     else:
         console.print(f"The daemon started {what}.")
-
-
-def _outcome(reply: dict[str, Any]) -> CycleOutcome:
-    from monitor.runner import CycleOutcome  # SQLAlchemy: not for --no-wait
-
-    fields = (
-        "run_id",
-        "trigger",
-        "status",
-        "already_running",
-        "started_at",
-        "finished_at",
-        "error",
-    )
-    report = {k: v for k, v in reply.items() if k not in fields}
-    return CycleOutcome(
-        run_id=reply.get("run_id"),
-        trigger=str(reply.get("trigger")),
-        status=str(reply.get("status")),
-        report=report,
-        started_at=_parse(reply.get("started_at")),
-        finished_at=_parse(reply.get("finished_at")),
-        already_running=bool(reply.get("already_running")),
-        error=reply.get("error"),
-    )
-
-
-def _parse(value: Any) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -56,6 +56,7 @@ from monitor.logs import mask_secrets
 from monitor.match import TopicMatcher
 from monitor.runner import CycleOutcome, CycleRunner
 from monitor.storage import Database
+from monitor.storage.feeds import next_fetch_time
 from monitor.storage.locks import DAEMON, NamedLock
 
 log = logging.getLogger(__name__)
@@ -256,14 +257,17 @@ class Daemon:
         if self.stopping or self.runner.running:
             return
         if not self._first_tick:  # the first tick always runs: it classifies leftovers
-            due = await asyncio.to_thread(
-                select_jobs, self.db, self.settings, due_before=self.clock()
-            )
-            if not due:
+            upcoming = await asyncio.to_thread(self._next_due)
+            if upcoming is None or upcoming > self.clock():
                 return
         self._first_tick = False
         self._cycle_task = asyncio.create_task(self._cycle("schedule"))
         self._cycle_task.add_done_callback(_log_crash)
+
+    def _next_due(self) -> datetime | None:
+        """One aggregate query: the tick runs every few seconds, whatever the feed count."""
+        with self.db.session() as session:
+            return next_fetch_time(session, self.clock())
 
     async def _cycle(self, trigger: str, feeds: list[str] | None = None) -> CycleOutcome:
         if not self.runner.running:
@@ -318,12 +322,11 @@ class Daemon:
         if not self.stopping:
             await self._in_thread(self._digest_round, person)
 
-    def _digest_round(self, person: Recipient) -> dict[str, Any]:
+    def _digest_round(self, person: Recipient) -> None:
+        """A scheduled round: like a manual one, then the slot is recorded as served."""
         slot = self.clock()
-        report = run_digests(self.db, self.settings, slot, person.email)
-        self._count(report.attempts)
+        self._manual_digest(person.email, slot)
         record_served(self.db, person, slot, self.clock())
-        return report.as_dict()
 
     async def _retry(self) -> None:
         if not self.stopping:
@@ -373,8 +376,8 @@ class Daemon:
         except ConfigError as exc:
             return 404, {"error": str(exc)}
 
-    def _manual_digest(self, recipient: str | None) -> dict[str, Any]:
-        report = run_digests(self.db, self.settings, self.clock(), recipient)
+    def _manual_digest(self, recipient: str | None, now: datetime | None = None) -> dict[str, Any]:
+        report = run_digests(self.db, self.settings, now or self.clock(), recipient)
         self._count(report.attempts)
         return report.as_dict()
 
