@@ -115,7 +115,7 @@ def test_feeds_are_polled_when_due_and_not_otherwise(
     assert len(slow_hits) == 1  # due at start (never polled), then not for an hour
     gaps = [b - a for a, b in itertools.pairwise(fast_hits)]
     assert all(gap > 1.5 for gap in gaps), gaps  # not before it is due
-    assert all(gap < 4.5 for gap in gaps), gaps  # and not much later (tick = 1 s)
+    assert all(gap < 6 for gap in gaps), gaps  # and not much later (tick 1 s; slack for load)
     log = daemon.log()
     assert f"feed {slow}: 2 entries, 2 new" in log  # one line per feed per cycle
     assert log.count(f"feed {slow}:") == 1
