@@ -10,7 +10,9 @@ _WS = re.compile(r"\s+")
 # Candidate sentence ends: . ! or ? (maybe closed by a quote or bracket)
 # followed by space and a capital, digit or opening quote.  Candidates right
 # after an abbreviation (U.S., Mr., Dec.) are refused in split_sentences.
-_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# Any script's capitals count (Ελλάδα, Россия, Él), so the lookahead takes the next
+# letter and split_sentences checks that it is upper case.
+_BOUNDARY = re.compile(r"[.!?][\"”’')\]»]*\s+(?=[\"“‘'(\[«„¿¡]?(\w))")
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -88,6 +90,9 @@ def split_sentences(text: str) -> list[str]:
         paragraph = squash_whitespace(paragraph)
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
+            following = match.group(1)
+            if not (following.isupper() or following.isdigit()):
+                continue
             before = paragraph[start : match.start() + 1]
             if before.endswith(".") and _is_abbreviation(before):
                 continue

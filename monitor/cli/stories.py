@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli.common import console, emit_json, iso, state
@@ -65,8 +66,9 @@ def explain(
     article: str = typer.Argument(..., help="Article id or URL."),
     as_json: bool = JSON,
 ) -> None:
-    """Why newsmon decided what it did about one article: status, story, nearest known
-    articles with their scores and the layer that decided, novel sentences, topics."""
+    """Why newsmon decided what it did about one article: status, story, the evidence for
+    each candidate story (meaning, shared entities, words, dates), nearest known articles,
+    and every sentence: known, novel or page furniture, and why."""
     from sqlalchemy import select
 
     from monitor.storage import Article, Story
@@ -94,6 +96,8 @@ def explain(
         {**c, "title": titles.get(c["article_id"])} for c in evidence.get("candidates", [])
     ]
     record["sentences"] = evidence.get("sentences", [])
+    record["links"] = evidence.get("links", [])
+    record["furniture"] = evidence.get("furniture", [])
     if as_json:
         emit_json(record)
         return
@@ -130,8 +134,54 @@ def explain(
                 (c["title"] or "")[:60],
             )
         console.print(table)
-    for sentence in record["novel_sentences"]:
-        console.print(f"  [green]novel[/] {sentence}")
+    if record["links"]:
+        _print_links(record["links"])
+    _print_sentences(record)
+
+
+def _print_links(links: list[dict[str, Any]]) -> None:
+    """The story-level evidence: what made the article join a story, or start one."""
+    table = Table(
+        "story",
+        "score",
+        "meaning (centroid / best)",
+        "entities",
+        "shared entities",
+        "words",
+        "days",
+        title="Candidate stories (meaning, entities, words, dates)",
+        title_justify="left",
+    )
+    for link in links[:6]:
+        days = link.get("days_apart")
+        table.add_row(
+            f"{link['story_id']}{' (seed)' if link.get('seed') else ''}",
+            f"{link['score']:.2f}",
+            f"{link['centroid']:.2f} / {link['best_member']:.2f}",
+            f"{link['entities']:.2f}",
+            escape(", ".join(link.get("shared_entities", [])[:6])),
+            f"{link['lexical']:.2f}",
+            "-" if days is None else f"{days:.1f}",
+        )
+    console.print(table)
+
+
+def _print_sentences(record: dict[str, Any]) -> None:
+    """Each sentence with its verdict, and the lines set aside as page furniture."""
+    sentences = record["sentences"]
+    if sentences:
+        console.print("[bold]Sentences[/]")
+    for sentence in sentences:
+        mark = "[green]novel[/]" if sentence.get("novel") else "[dim]known[/]"
+        console.print(f"  {mark} {escape(sentence['text'])}")
+        console.print(f"        [dim]{escape(sentence.get('reason', ''))}[/]")
+    if not sentences:
+        for text in record["novel_sentences"]:
+            console.print(f"  [green]novel[/] {escape(text)}")
+    for line in record["furniture"]:
+        console.print(
+            f"  [yellow]furniture[/] {escape(line['text'])}  [dim]({escape(line['reason'])})[/]"
+        )
 
 
 def stories(

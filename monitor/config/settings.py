@@ -266,6 +266,48 @@ class DedupConfig(_Section):
     candidate_terms: int = Field(
         24, ge=1, description="Rarest words of an article looked up to find those candidates."
     )
+    embed_chars: int = Field(
+        400,
+        ge=50,
+        le=4000,
+        description="Characters of an article's text embedded, after its title, as what it "
+        "reports (the lead); applies to articles classified from then on.",
+    )
+    link_threshold: float = Field(
+        0.7,
+        ge=0,
+        description="Link score (meaning, shared entities, words, dates) at which an article "
+        "joins a known story. Lower: more articles join; higher: more new stories.",
+    )
+    link_window_days: float = Field(
+        4.0,
+        ge=0,
+        description="A story quiet for longer than this needs stronger evidence to be joined.",
+    )
+    semantic_candidates: int = Field(
+        8, ge=1, description="Stories nearest by meaning considered per article."
+    )
+    paraphrase_similarity: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="Similarity of meaning at which a sentence says what a known sentence said "
+        "(a paraphrase or a translation): it is known, whatever its words.",
+    )
+    novel_max_similarity: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A sentence new on words alone (no new name, number or quotation) is novel "
+        "only when it is less similar than this to everything its story said.",
+    )
+    index_window_days: float = Field(
+        30.0,
+        gt=0,
+        description="Stories with no article this recent leave the in-memory index (seeds stay); "
+        "it bounds memory. An article still joins an old story through the database's "
+        "exact-text check only.",
+    )
     novel_term_fraction: float = Field(
         0.6,
         ge=0,

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from monitor.dedup.furniture import FurnitureLine
+from monitor.dedup.linking import StoryLink
 from monitor.dedup.near_duplicate import Resemblance
 from monitor.dedup.novelty import SentenceVerdict
 from monitor.dedup.settings import DedupSettings
@@ -63,20 +65,50 @@ class Match:
 
 
 def choose(
-    exact: tuple[str, int] | None, candidates: list[Candidate], settings: DedupSettings
+    exact: tuple[str, int] | None,
+    candidates: list[Candidate],
+    link: StoryLink | None,
+    settings: DedupSettings,
 ) -> Match | None:
-    """Apply the layers in order; ``None`` means a new story."""
+    """Apply the layers in order; ``None`` means a new story.
+
+    ``link`` is the best story by :mod:`monitor.dedup.linking` (meaning,
+    entities, words and dates, judged against whole stories), already
+    checked against its threshold; with no embeddings at all (no encoder)
+    the pairwise story score decides, as it did before embeddings.
+    """
     if exact is not None:
         return Match("exact", exact[0], exact[1], 1.0)
     near = [c for c in candidates if c.near_duplicate(settings)]
     if near:
         best = max(near, key=lambda c: c.resemblance.best)
         return Match("near_duplicate", best.article_id, best.story_id, best.resemblance.best)
-    if candidates:
-        best = max(candidates, key=Candidate.story_score)
-        if best.story_score() >= settings.story_threshold:
-            return Match("story", best.article_id, best.story_id, best.story_score())
+    if link is not None:
+        member = link.best_member_id or link.lexical_member_id or ""
+        return Match("story", member, link.story_id, round(link.score, 4))
     return None
+
+
+def choose_lexical(candidates: list[Candidate], settings: DedupSettings) -> StoryLink | None:
+    """Without embeddings: the story of the best pairwise story score, if it passes."""
+    if not candidates:
+        return None
+    best = max(candidates, key=Candidate.story_score)
+    if best.story_score() < settings.story_threshold:
+        return None
+    return StoryLink(
+        story_id=best.story_id,
+        centroid=0.0,
+        best_member=0.0,
+        best_member_id=None,
+        entities=0.0,
+        shared_entities=(),
+        lexical=best.story_score(),
+        lexical_member_id=best.article_id,
+        days_apart=best.story.days_apart,
+        seed=False,
+        score=best.story_score(),
+    )
 
 
 def status_of(match: Match | None, verdicts: list[SentenceVerdict]) -> Status:
@@ -107,6 +139,8 @@ class Decision:
     novel_sentences: list[str]
     sentences: list[SentenceVerdict] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    links: list[StoryLink] = field(default_factory=list)  # candidate stories, best first
+    furniture: list[FurnitureLine] = field(default_factory=list)  # lines set aside as no news
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data (for ``explain --json`` and ``export``)."""
@@ -115,22 +149,34 @@ class Decision:
             plain["reason"] = verdict.reason
         return data
 
+    @property
+    def link(self) -> StoryLink | None:
+        """The evidence of the story the article joined (None for a new story or a copy)."""
+        return next((lk for lk in self.links if lk.story_id == self.story_id), None)
+
 
 def decide(
     article_id: str,
     match: Match | None,
     verdicts: list[SentenceVerdict],
     candidates: list[Candidate],
+    links: list[StoryLink] | None = None,
+    furniture: tuple[FurnitureLine, ...] = (),
 ) -> Decision:
     """Assemble the decision from the chosen match and the sentence verdicts."""
     status = status_of(match, verdicts)
     ranked = sorted(candidates, key=lambda c: (c.resemblance.best, c.story.score), reverse=True)
+    ranked_links = sorted(links or [], key=lambda lk: lk.score, reverse=True)
     if match is not None:
         nearest_id: str | None = match.article_id
         score: float | None = match.score
+    elif ranked_links:
+        closest = ranked_links[0]
+        nearest_id = closest.best_member_id or closest.lexical_member_id
+        score = round(closest.score, 4)
     elif candidates:
-        closest = max(candidates, key=Candidate.story_score)
-        nearest_id, score = closest.article_id, closest.story_score()
+        nearest = max(candidates, key=Candidate.story_score)
+        nearest_id, score = nearest.article_id, nearest.story_score()
     else:
         nearest_id, score = None, None
     return Decision(
@@ -143,4 +189,6 @@ def decide(
         novel_sentences=[v.text for v in verdicts if v.novel] if status == "update" else [],
         sentences=verdicts if match is not None else [],
         candidates=ranked,
+        links=ranked_links,
+        furniture=list(furniture),
     )

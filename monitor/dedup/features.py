@@ -1,8 +1,13 @@
 """From an article's text to its signature and its sentences' features.
 
 :func:`analyse` is the only place where text is read; every later step
-compares hashes.  The signature goes into the index and the database.  The
-sentence features live only while the article is classified, because
+compares hashes and vectors.  First the page furniture is set aside
+(:mod:`monitor.dedup.furniture`: bylines, share counters, "Read more"
+lines are never news, and are kept only to be shown by ``explain``), then
+the words, names (normalised across languages by
+:mod:`monitor.dedup.aliases`), quotations and the embedding of the title
+and lead are taken.  The signature goes into the index and the database.
+The sentence features live only while the article is classified, because
 novelty ("which of its sentences are new?") is asked of the incoming
 article and answered against the stored signatures of its story.
 """
@@ -18,6 +23,9 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
+from monitor.dedup.aliases import resolve_tokens
+from monitor.dedup.encoder import F32, Encoder, to_half
+from monitor.dedup.furniture import FurnitureLine, strip_furniture
 from monitor.dedup.quotes import all_quote_hashes, quote_hashes
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.shingles import runs
@@ -48,11 +56,42 @@ class ArticleText:
     text: str
     title: str = ""
     published: datetime | None = None
+    # line keys of lines its feed repeats in many items (monitor.dedup.furniture.recurring_lines)
+    recurring: frozenset[str] = frozenset()
 
     @property
     def body(self) -> str:
         """The text, or the title for a headline-only feed entry."""
         return self.text if self.text.strip() else self.title
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article's text with the furniture set aside, and the part whose meaning is embedded."""
+
+    article: ArticleText
+    body: str
+    furniture: tuple[FurnitureLine, ...]
+    lead: str  # title and first characters of the body: what the article reports
+
+
+def prepare(article: ArticleText, settings: DedupSettings) -> Prepared:
+    """Set the furniture aside and pick the lead to embed (no model needed yet)."""
+    cleaned = strip_furniture(article.text, article.recurring) if article.text.strip() else None
+    body = cleaned.text if cleaned is not None and cleaned.text.strip() else article.body
+    furniture = cleaned.furniture if cleaned is not None else ()
+    lead = body[: settings.embed_chars]
+    if article.title and article.text.strip():
+        lead = f"{article.title}\n{lead}"
+    return Prepared(article, body, furniture, lead)
+
+
+def embed_leads(prepared: list[Prepared], encoder: Encoder | None) -> list[F32 | None]:
+    """The lead embeddings of many articles in one call (the model streams its weights once)."""
+    if encoder is None or not prepared:
+        return [None] * len(prepared)
+    vectors = encoder.encode([p.lead for p in prepared])
+    return list(vectors)
 
 
 @dataclass(frozen=True)
@@ -65,6 +104,8 @@ class SentenceFeatures:
     numbers: frozenset[int]
     quotes: frozenset[int]
     facts: tuple[frozenset[int], ...] = ()  # each name (all its parts) and each number
+    entities: frozenset[int] = frozenset()  # names as language-independent keys
+    entity_keys: tuple[str, ...] = ()  # the alias tables' keys among them, spelled
 
 
 @dataclass(frozen=True)
@@ -75,6 +116,7 @@ class Analysis:
     signature: Signature
     sentences: list[SentenceFeatures]
     vocabulary: dict[int, str] = field(repr=False)
+    furniture: tuple[FurnitureLine, ...] = ()
 
     def spell(self, hashes: Iterable[int]) -> list[str]:
         """The words behind term hashes, sorted (for explanations)."""
@@ -107,9 +149,24 @@ def make_minhash(hashes: list[int], settings: DedupSettings) -> LeanMinHash:
     return LeanMinHash(minhash)
 
 
-def analyse(article: ArticleText, settings: DedupSettings) -> Analysis:
-    """Signature and sentence features of ``article``."""
-    body = article.body
+def analyse(
+    article: ArticleText | Prepared,
+    settings: DedupSettings,
+    encoder: Encoder | None = None,
+    vector: F32 | None = None,
+) -> Analysis:
+    """Signature and sentence features of ``article``.
+
+    ``vector`` is the lead's embedding when the caller computed it with
+    others (:func:`embed_leads`); otherwise ``encoder`` computes it here,
+    and with neither the signature has no embedding (the lexical layers
+    still work).
+    """
+    prepared = article if isinstance(article, Prepared) else prepare(article, settings)
+    article = prepared.article
+    body = prepared.body
+    if vector is None and encoder is not None:
+        vector = encoder.encode([prepared.lead])[0]
     content: list[str] = []  # content words in order, title first
     keys: list[int] = []  # their hashes
     starts: list[int] = []  # where each sentence starts in ``content``: no pair crosses it
@@ -123,6 +180,8 @@ def analyse(article: ArticleText, settings: DedupSettings) -> Analysis:
         lead.extend(t.key for t in title)
     sentences = []
     names: set[int] = set()
+    entities: set[int] = set()
+    spelled: dict[int, str] = {}  # entity key hashes -> keys, for explanations
     for number, sentence in enumerate(split_sentences(body)):
         tokens = tokenize(sentence)
         sequence.extend(t.key for t in tokens)
@@ -137,9 +196,13 @@ def analyse(article: ArticleText, settings: DedupSettings) -> Analysis:
             tokens = tokenize(strip_dateline(sentence))  # "BRUSSELS (Reuters) —" is no news
         features = _sentence_features(sentence, tokens, settings)
         names |= features.names
+        entities |= features.entities
+        spelled.update((term_hash(key), key) for key in features.entity_keys)
         sentences.append(features)
     hashes = np.array(keys, dtype=np.uint32)
-    terms, counts = np.unique(hashes, return_counts=True)
+    # Entity keys count as words too: they are what two languages' texts share.
+    with_entities = np.concatenate([hashes, np.array(list(spelled), dtype=np.uint32)])
+    terms, counts = np.unique(with_entities, return_counts=True)
     pairs = runs(hashes, 2) if len(hashes) > 1 else np.zeros(0, dtype=np.uint32)
     if len(pairs):
         crossing = np.zeros(len(hashes), dtype=bool)
@@ -164,9 +227,12 @@ def analyse(article: ArticleText, settings: DedupSettings) -> Analysis:
         shingle_size=settings.shingle_size,
         quote_min_words=settings.quote_min_words,
         minhash_seed=settings.minhash_seed,
+        entities=np.array(sorted(entities), dtype=np.uint32),
+        vector=to_half(vector) if vector is not None else np.zeros(0, dtype=np.float16),
     )
     vocabulary = dict(zip(hashes.tolist(), content, strict=True))
-    return Analysis(article, signature, sentences, vocabulary)
+    vocabulary.update(spelled)
+    return Analysis(article, signature, sentences, vocabulary, prepared.furniture)
 
 
 def _sentence_features(
@@ -185,13 +251,39 @@ def _sentence_features(
     )
     groups = [] if heading else name_groups(tokens)
     numbers = frozenset(t.key for t in content if t.is_number)
-    facts = [frozenset(term_hash(part) for part in group) for group in groups]
+    keys = entity_keys(tokens)
+    # A name the alias tables know is one fact in every language ("Brüssel" is "brussels").
+    facts = [frozenset(term_hash(keys.get(part, part)) for part in group) for group in groups]
+    named = frozenset(h for fact in facts for h in fact)
     facts.extend(frozenset([number]) for number in numbers)
+    known_keys = tuple(sorted(set(keys.values())))
+    key_hashes = frozenset(term_hash(k) for k in known_keys)
     return SentenceFeatures(
         text=sentence,
-        terms=frozenset(t.key for t in content),
-        names=frozenset(h for fact in facts[: len(groups)] for h in fact),
+        terms=frozenset(t.key for t in content) | key_hashes,
+        names=named,
         numbers=numbers,
         quotes=frozenset(quote_set),
         facts=tuple(facts),
+        entities=named | key_hashes,
+        entity_keys=known_keys,
     )
+
+
+def _alias_word(raw: str) -> str:
+    """The word the alias tables look up: ``l'OTAN`` -> ``OTAN``, ``Rubio's`` -> ``Rubio``."""
+    if "'" not in raw and "’" not in raw:
+        return raw
+    head, _, tail = raw.replace("’", "'").partition("'")
+    return tail if len(head) <= 3 and tail[:1].isupper() else head
+
+
+def entity_keys(tokens: list[Token]) -> dict[str, str]:
+    """Each token (by its comparable form) that names a known entity -> the entity's key."""
+    raw = [_alias_word(t.raw) for t in tokens]
+    keys: dict[str, str] = {}
+    for start, end, key in resolve_tokens(raw):
+        for token in tokens[start:end]:
+            keys[token.norm] = key
+    return keys
+

@@ -16,19 +16,25 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from monitor.dedup.candidates import CandidateIndex
-from monitor.dedup.decide import Candidate, Decision, choose, decide
-from monitor.dedup.features import Analysis, ArticleText, analyse
+from monitor.dedup.decide import Candidate, Decision, choose, choose_lexical, decide
+from monitor.dedup.encoder import F32, Encoder, to_half
+from monitor.dedup.features import Analysis, ArticleText, analyse, embed_leads, prepare
 from monitor.dedup.frequencies import DocumentFrequencies
+from monitor.dedup.linking import StoryLink, best_link, link_score
 from monitor.dedup.near_duplicate import NearDuplicateIndex
-from monitor.dedup.novelty import StoryKnowledge, judge
+from monitor.dedup.novelty import SentenceVerdict, StoryKnowledge, judge, lexical
+from monitor.dedup.semantic import StoryVectors
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.signatures import Signature
 from monitor.dedup.story import Norms, QueryVectors, batch_norms, compare, norms, query_vectors
 
 NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
 KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
+KNOWLEDGE_SENTENCES = 60  # sentences of a story's first article embedded as what it says
+SEMANTIC_FLOOR = 0.3  # stories less similar than this by meaning are not candidates by meaning
 LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
 
 
@@ -39,6 +45,7 @@ class StoredSignature:
     article_id: str
     story_id: int
     signature: bytes
+    seed: bool = False
 
 
 @dataclass
@@ -52,8 +59,16 @@ class LoadReport:
 class DedupIndex:
     """Known articles and their stories; classifies new articles against them."""
 
-    def __init__(self, settings: DedupSettings | None = None) -> None:
+    def __init__(
+        self, settings: DedupSettings | None = None, encoder: Encoder | None = None
+    ) -> None:
         self.settings = settings or DedupSettings()
+        self.encoder = encoder
+        self._semantic = StoryVectors(encoder.dimensions if encoder is not None else 512)
+        self._vectors: list[npt.NDArray[np.float16]] = []  # each article's lead embedding
+        self._seed_stories: set[int] = set()
+        self._story_entities: dict[int, set[int]] = {}
+        self._taught: tuple[str, dict[int, F32]] | None = None  # last classify's sentence vectors
         self._ids: list[str] = []
         self._doc: dict[str, int] = {}
         self._blobs: list[bytes] = []
@@ -85,7 +100,13 @@ class DedupIndex:
 
     def analyse(self, article: ArticleText) -> Analysis:
         """Signature and sentence features of an article (reads its text once)."""
-        return analyse(article, self.settings)
+        return analyse(article, self.settings, self.encoder)
+
+    def analyse_many(self, articles: Sequence[ArticleText]) -> list[Analysis]:
+        """:meth:`analyse` for many articles, their leads embedded in one call."""
+        prepared = [prepare(a, self.settings) for a in articles]
+        vectors = embed_leads(prepared, self.encoder)
+        return [analyse(p, self.settings, vector=v) for p, v in zip(prepared, vectors, strict=True)]
 
     # ------------------------------------------------------------------ classifying
     def classify(self, article: ArticleText | Analysis, *, exhaustive: bool = False) -> Decision:
@@ -103,16 +124,118 @@ class DedupIndex:
         exact = (self._ids[exact_doc], self._story[exact_doc]) if exact_doc is not None else None
         docs = range(len(self._ids)) if exhaustive else self._candidate_docs(signature, extra)
         candidates = self._evidence(analysis, list(docs), extra)
-        match = choose(exact, candidates, self.settings)
+        links = self._links(analysis, candidates, extra)
+        if len(signature.vector):
+            link = best_link(links, self.settings)
+        else:
+            link = choose_lexical([c for c in candidates if not c.excluded_by_date], self.settings)
+        match = choose(exact, candidates, link, self.settings)
         verdicts = []
         if match is not None and match.layer != "exact":
-            verdicts = judge(
-                analysis.sentences,
-                self._knowledge(match.story_id),
-                self.settings,
-                analysis.vocabulary,
+            verdicts = self._judge(analysis, match.story_id)
+        return decide(
+            analysis.article.id, match, verdicts, candidates, links, analysis.furniture
+        )
+
+    def _judge(self, analysis: Analysis, story_id: int) -> list[SentenceVerdict]:
+        """Novelty: words first, then meaning for the sentences words call new."""
+        knowledge = self._knowledge(story_id)
+        flagged = [
+            i
+            for i, sentence in enumerate(analysis.sentences)
+            if lexical(sentence, knowledge, self.settings).candidate
+        ]
+        similarities = [math.nan] * len(analysis.sentences)
+        taught: dict[int, F32] = {}
+        if flagged and self.encoder is not None and knowledge.vectors.size:
+            vectors = self.encoder.encode([analysis.sentences[i].text for i in flagged])
+            best = (vectors @ knowledge.vectors.T).max(axis=1)
+            for i, vector, value in zip(flagged, vectors, best.tolist(), strict=True):
+                similarities[i] = value
+                taught[i] = vector
+        self._taught = (analysis.article.id, taught)
+        return judge(
+            analysis.sentences, knowledge, self.settings, analysis.vocabulary, similarities
+        )
+
+    def _links(self, analysis: Analysis, candidates: list[Candidate], extra: int) -> list[StoryLink]:
+        """Evidence for every story the article may report (by words or by meaning)."""
+        signature = analysis.signature
+        vector = signature.vector.astype(np.float32)
+        lexical_best: dict[int, Candidate] = {}
+        for candidate in candidates:
+            if candidate.excluded_by_date:
+                continue
+            held = lexical_best.get(candidate.story_id)
+            if held is None or candidate.story_score() > held.story_score():
+                lexical_best[candidate.story_id] = candidate
+        stories = set(lexical_best)
+        if len(vector):
+            near = self._semantic.nearest(
+                vector, self.settings.semantic_candidates, SEMANTIC_FLOOR
             )
-        return decide(analysis.article.id, match, verdicts, candidates)
+            stories.update(story for story, _ in near)
+        stories -= self._stories_out_of_time(signature, stories)
+        weights = self._entity_weights(signature)
+        links = []
+        for story in stories:
+            members = self._members[story][-KNOWLEDGE_MEMBERS:]
+            best_member, best_id = 0.0, None
+            if len(vector):
+                rows = [d for d in members if len(self._vectors[d])]
+                if rows:
+                    sims = np.stack([self._vectors[d] for d in rows]).astype(np.float32) @ vector
+                    top = int(np.argmax(sims))
+                    best_member, best_id = float(sims[top]), self._ids[rows[top]]
+            shared, entity_share = self._shared_entities(weights, story, members)
+            held = lexical_best.get(story)
+            lexical_score = held.story_score() if held is not None else 0.0
+            days = self._days_to_story(signature, story)
+            centroid = self._semantic.centroid_cosine(story, vector)
+            links.append(
+                StoryLink(
+                    story_id=story,
+                    centroid=round(centroid, 4),
+                    best_member=round(best_member, 4),
+                    best_member_id=best_id,
+                    entities=round(entity_share, 4),
+                    shared_entities=tuple(analysis.spell(shared)),
+                    lexical=round(lexical_score, 4),
+                    lexical_member_id=held.article_id if held is not None else None,
+                    days_apart=round(days, 2) if days is not None else None,
+                    seed=story in self._seed_stories,
+                    score=link_score(
+                        centroid, best_member, entity_share, lexical_score, days, self.settings
+                    ),
+                )
+            )
+        return links
+
+    def _entity_weights(self, signature: Signature) -> dict[int, float]:
+        """The article's entities, each weighted by its rarity among known articles."""
+        if not len(signature.entities):
+            return {}
+        idf = self._freqs.idf(signature.entities, 1)
+        return dict(zip(signature.entities.tolist(), idf.tolist(), strict=True))
+
+    def _shared_entities(
+        self, weights: dict[int, float], story: int, members: list[int]
+    ) -> tuple[list[int], float]:
+        """Entities of the article its story has named, and their weighted share."""
+        if not weights:
+            return [], 0.0
+        del members
+        named = self._story_entities.get(story, set())
+        shared = [h for h in weights if h in named]
+        total = sum(weights.values())
+        return shared, (sum(weights[h] for h in shared) / total if total else 0.0)
+
+    def _days_to_story(self, signature: Signature, story: int) -> float | None:
+        if signature.published is None:
+            return None
+        when = signature.published.timestamp()
+        dates = [self._dates[d] for d in self._members[story] if not math.isnan(self._dates[d])]
+        return min(abs(when - d) for d in dates) / 86400.0 if dates else None
 
     def _candidate_docs(self, signature: Signature, extra: int) -> list[int]:
         settings = self.settings
@@ -176,12 +299,67 @@ class DedupIndex:
         return StoryKnowledge.of(Signature.from_bytes(self._blobs[d]) for d in members)
 
     # ------------------------------------------------------------------ adding
-    def add(self, article_id: str, signature: Signature | bytes, story_id: int) -> None:
-        """Make an article known, as a member of ``story_id`` (its signature, or its bytes)."""
-        self._add(article_id, signature, story_id, count_terms=True)
+    def learned(
+        self, analysis: Analysis, decision: Decision, everything: bool = False
+    ) -> Signature:
+        """The signature to store and :meth:`add` for a classified article: its own, plus the
+        embeddings of the sentences it teaches its story (every sentence of a new story, up to
+        ``KNOWLEDGE_SENTENCES``; the novel ones of an update; none for a duplicate).
+        ``everything``: all its sentences, whatever its status (a seed: the reader knows it).
+        """
+        taught = self._taught[1] if self._taught and self._taught[0] == decision.article_id else {}
+        novel = {v.text for v in decision.sentences if v.novel}
+        return self._teach(analysis, decision.status, novel, everything, taught)
+
+    def relearned(
+        self, analysis: Analysis, status: str | None, novel: Sequence[str], everything: bool
+    ) -> Signature:
+        """:meth:`learned` for an article decided earlier (its signature is being recomputed)."""
+        return self._teach(analysis, status, set(novel), everything, {})
+
+    def _teach(
+        self,
+        analysis: Analysis,
+        status: str | None,
+        novel: set[str],
+        everything: bool,
+        taught: dict[int, F32],
+    ) -> Signature:
+        signature = analysis.signature
+        if self.encoder is None or not len(signature.vector):
+            return signature
+        sentences = analysis.sentences
+        if status == "new_story" or everything:
+            rows = list(range(min(len(sentences), KNOWLEDGE_SENTENCES)))
+        elif status == "update":
+            rows = [i for i, sentence in enumerate(sentences) if sentence.text in novel]
+        else:
+            return signature
+        missing = [i for i in rows if i not in taught]
+        computed = dict(
+            zip(missing, self.encoder.encode([sentences[i].text for i in missing]), strict=True)
+        )
+        vectors = [taught[i] if i in taught else computed[i] for i in rows]
+        if not vectors:
+            return signature
+        return replace(signature, sentence_vectors=to_half(np.stack(vectors)))
+
+    def add(
+        self, article_id: str, signature: Signature | bytes, story_id: int, seed: bool = False
+    ) -> None:
+        """Make an article known, as a member of ``story_id`` (its signature, or its bytes).
+
+        Store and add :meth:`learned`'s signature, so the sentences the article
+        teaches its story are known from then on."""
+        self._add(article_id, signature, story_id, count_terms=True, seed=seed)
 
     def _add(
-        self, article_id: str, signature: Signature | bytes, story_id: int, count_terms: bool
+        self,
+        article_id: str,
+        signature: Signature | bytes,
+        story_id: int,
+        count_terms: bool,
+        seed: bool = False,
     ) -> None:
         if article_id in self._doc:
             raise ValueError(f"article {article_id!r} is already in the dedup index")
@@ -189,7 +367,7 @@ class DedupIndex:
         parsed = signature if isinstance(signature, Signature) else Signature.from_bytes(blob)
         if not parsed.compatible(self.settings):
             raise ValueError(f"signature of {article_id!r} was made with other dedup settings")
-        doc = self._register(article_id, blob, parsed, story_id)
+        doc = self._register(article_id, blob, parsed, story_id, seed)
         self._near.add(doc, parsed.hashvalues, parsed.shingle_count)
         self._terms.add(doc, parsed.terms)
         if count_terms:
@@ -205,7 +383,7 @@ class DedupIndex:
         """
         analysis = article if isinstance(article, Analysis) else self.analyse(article)
         decision = self._classify(analysis, extra=1)
-        return self._join(analysis, decision, new_story_id, count_terms=True)
+        return self._join(analysis, decision, new_story_id, count_terms=True, seed=False)
 
     def cluster(
         self,
@@ -218,13 +396,17 @@ class DedupIndex:
         so the first articles are weighed with the whole batch's statistics,
         as the later ones are.
         """
-        analyses = [a if isinstance(a, Analysis) else self.analyse(a) for a in articles]
+        texts = [a for a in articles if not isinstance(a, Analysis)]
+        fresh = iter(self.analyse_many(texts))
+        analyses = [a if isinstance(a, Analysis) else next(fresh) for a in articles]
         for analysis in analyses:
             self._freqs.add(analysis.signature.terms, analysis.signature.pairs)
         decisions = []
         for analysis in analyses:
             decision = self._classify(analysis, extra=0)
-            decisions.append(self._join(analysis, decision, new_story_id, count_terms=False))
+            decisions.append(
+                self._join(analysis, decision, new_story_id, count_terms=False, seed=True)
+            )
         return decisions
 
     def _join(
@@ -233,12 +415,14 @@ class DedupIndex:
         decision: Decision,
         new_story_id: Callable[[], int] | None,
         count_terms: bool,
+        seed: bool,
     ) -> Decision:
         story_id = decision.story_id
         if story_id is None:
             story_id = new_story_id() if new_story_id else self._next_story_id()
             decision = _with_story(decision, story_id)
-        self._add(analysis.article.id, analysis.signature, story_id, count_terms)
+        signature = self.learned(analysis, decision, everything=seed)
+        self._add(analysis.article.id, signature, story_id, count_terms, seed=seed)
         return decision
 
     def _next_story_id(self) -> int:
@@ -247,7 +431,10 @@ class DedupIndex:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(
-        cls, rows: Iterable[StoredSignature], settings: DedupSettings | None = None
+        cls,
+        rows: Iterable[StoredSignature],
+        settings: DedupSettings | None = None,
+        encoder: Encoder | None = None,
     ) -> tuple[DedupIndex, LoadReport]:
         """Rebuild an index from stored signatures, without reading any text.
 
@@ -257,7 +444,7 @@ class DedupIndex:
         MinHash values go into the LSH as stored, term arrays into the term
         index and the document frequencies.
         """
-        index = cls(settings)
+        index = cls(settings, encoder)
         report = LoadReport()
         term_arrays = []
         pair_arrays = []
@@ -270,7 +457,9 @@ class DedupIndex:
             if not signature.compatible(index.settings) or row.article_id in index._doc:
                 report.stale.append(row.article_id)
                 continue
-            doc = index._register(row.article_id, row.signature, signature, row.story_id)
+            doc = index._register(
+                row.article_id, row.signature, signature, row.story_id, row.seed
+            )
             index._near.add(doc, signature.hashvalues, signature.shingle_count)
             term_arrays.append(signature.terms)
             pair_arrays.append(signature.pairs)
@@ -283,8 +472,15 @@ class DedupIndex:
         report.loaded = len(index._ids)
         return index, report
 
-    def _register(self, article_id: str, blob: bytes, signature: Signature, story_id: int) -> int:
+    def _register(
+        self, article_id: str, blob: bytes, signature: Signature, story_id: int, seed: bool
+    ) -> int:
         doc = len(self._ids)
+        self._vectors.append(signature.vector)
+        self._semantic.add(story_id, signature.vector)
+        self._story_entities.setdefault(story_id, set()).update(signature.entities.tolist())
+        if seed:
+            self._seed_stories.add(story_id)
         self._ids.append(article_id)
         self._doc[article_id] = doc
         self._blobs.append(blob)

@@ -10,14 +10,27 @@ nothing), or mostly new content words.  Everything
 else (a rewording, a translation, a restated lead) is *known*.  Only novel
 sentences make an article an ``update``; an article with none is a
 ``duplicate``, however differently it is worded.
+
+Words alone cannot see a paraphrase or a translation: a German sentence
+shares no words with its English original, and German capitalises every
+noun, so its "names" look new.  So the sentences that words call new are
+then compared by meaning with what the story has said (its sentence
+embeddings): one at least ``paraphrase_similarity`` close to a known
+sentence says nothing new, whatever its words (a retranslated or shortened
+quotation included).  A sentence new on words alone, without a new name,
+number or quotation, must also be far from everything known
+(``novel_max_similarity``): an outcome told in new words is news, the
+same facts told again are not.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from monitor.dedup.features import SentenceFeatures
 from monitor.dedup.settings import DedupSettings
@@ -32,17 +45,29 @@ class StoryKnowledge:
 
     terms: frozenset[int]
     quotes: frozenset[int]
+    # unit rows: the sentences the story has taught and its members' leads
+    vectors: npt.NDArray[np.float32] = field(
+        default_factory=lambda: np.zeros((0, 0), dtype=np.float32)
+    )
 
     @classmethod
     def of(cls, signatures: Iterable[Signature]) -> StoryKnowledge:
         terms: list[np.ndarray] = []
         quotes: list[np.ndarray] = []
+        vectors: list[np.ndarray] = []
         for signature in signatures:
             terms.append(signature.terms)
             quotes.append(signature.quotes)
+            if len(signature.vector):
+                vectors.append(signature.vector[None, :])
+                if signature.sentence_vectors.size:
+                    vectors.append(signature.sentence_vectors)
         return cls(
             frozenset(np.concatenate(terms).tolist()) if terms else frozenset(),
             frozenset(np.concatenate(quotes).tolist()) if quotes else frozenset(),
+            np.concatenate(vectors).astype(np.float32)
+            if vectors
+            else np.zeros((0, 0), dtype=np.float32),
         )
 
 
@@ -58,10 +83,22 @@ class SentenceVerdict:
     new_terms: int
     terms: int
     new_facts: tuple[str, ...] = ()  # the new names and numbers, spelled
+    similarity: float | None = None  # to the closest sentence the story knows (when compared)
+
+    @property
+    def paraphrase(self) -> bool:
+        """New by its words, known by its meaning."""
+        return not self.novel and self.similarity is not None and self.lexically_new
+
+    @property
+    def lexically_new(self) -> bool:
+        return bool(self.new_names or self.new_numbers or self.new_quote or self.new_terms)
 
     @property
     def reason(self) -> str:
         if not self.novel:
+            if self.similarity is not None and self.lexically_new:
+                return f"known: says what the story said (similarity {self.similarity:.2f})"
             return "known"
         parts = []
         if self.new_names:
@@ -75,39 +112,83 @@ class SentenceVerdict:
         return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class Lexical:
+    """What words alone say of one sentence (before meaning is compared)."""
+
+    new_terms: int
+    new_names: int
+    new_numbers: int
+    new_quote: bool
+    factual: bool
+    wordy: bool
+    facts: tuple[int, ...]
+
+    @property
+    def candidate(self) -> bool:
+        """Worth comparing by meaning: words say it may be new."""
+        return self.new_quote or self.factual or self.wordy
+
+
+def lexical(
+    sentence: SentenceFeatures, story: StoryKnowledge, settings: DedupSettings
+) -> Lexical:
+    new_terms = sentence.terms - story.terms
+    new_quote = bool(sentence.quotes) and (
+        len(sentence.quotes & story.quotes) < KNOWN_QUOTE_FRACTION * len(sentence.quotes)
+    )
+    share = len(new_terms) / max(len(sentence.terms), 1)
+    wordy = len(new_terms) >= settings.novel_min_terms and share >= settings.novel_term_fraction
+    new_facts = sum(1 for fact in sentence.facts if fact & new_terms)
+    factual = new_facts >= settings.novel_min_facts or (
+        new_facts >= 1 and share >= settings.novel_fact_fraction
+    )
+    return Lexical(
+        new_terms=len(new_terms),
+        new_names=len(sentence.names & new_terms),
+        new_numbers=len(sentence.numbers & new_terms),
+        new_quote=new_quote,
+        factual=factual,
+        wordy=wordy,
+        facts=tuple(sorted((sentence.names | sentence.numbers) & new_terms)),
+    )
+
+
 def judge(
     sentences: list[SentenceFeatures],
     story: StoryKnowledge,
     settings: DedupSettings,
     vocabulary: dict[int, str] | None = None,
+    similarities: list[float] | None = None,
 ) -> list[SentenceVerdict]:
-    """Known or novel, for each sentence of the incoming article."""
+    """Known or novel, for each sentence of the incoming article.
+
+    ``similarities[i]`` is sentence i's cosine with the closest sentence the
+    story knows, or NaN where it was not compared (see :func:`lexical`:
+    only sentences that words call new are).
+    """
     verdicts = []
-    for sentence in sentences:
-        new_terms = sentence.terms - story.terms
-        facts = (sentence.names | sentence.numbers) & new_terms
-        new_names = len(sentence.names & new_terms)
-        new_numbers = len(sentence.numbers & new_terms)
-        spelled = tuple(sorted((vocabulary or {}).get(h, "?") for h in facts))
-        new_quote = bool(sentence.quotes) and (
-            len(sentence.quotes & story.quotes) < KNOWN_QUOTE_FRACTION * len(sentence.quotes)
-        )
-        share = len(new_terms) / max(len(sentence.terms), 1)
-        wordy = len(new_terms) >= settings.novel_min_terms and share >= settings.novel_term_fraction
-        new_facts = sum(1 for fact in sentence.facts if fact & new_terms)
-        factual = new_facts >= settings.novel_min_facts or (
-            new_facts >= 1 and share >= settings.novel_fact_fraction
-        )
+    for i, sentence in enumerate(sentences):
+        words = lexical(sentence, story, settings)
+        similarity = similarities[i] if similarities is not None else math.nan
+        compared = not math.isnan(similarity)
+        novel = words.candidate
+        if compared and similarity >= settings.paraphrase_similarity:
+            novel = False
+        elif compared and not (words.factual or words.new_quote):
+            novel = words.wordy and similarity < settings.novel_max_similarity
+        spelled = tuple(sorted((vocabulary or {}).get(h, "?") for h in words.facts))
         verdicts.append(
             SentenceVerdict(
                 text=sentence.text,
-                novel=bool(new_quote or wordy or factual),
-                new_names=new_names,
-                new_numbers=new_numbers,
-                new_quote=new_quote,
-                new_terms=len(new_terms),
+                novel=novel,
+                new_names=words.new_names,
+                new_numbers=words.new_numbers,
+                new_quote=words.new_quote,
+                new_terms=words.new_terms,
                 terms=len(sentence.terms),
                 new_facts=spelled,
+                similarity=round(similarity, 3) if compared else None,
             )
         )
     return verdicts

@@ -33,6 +33,14 @@ class DedupSettings:
     date_max_gap_days: float = 21.0
     max_candidates: int = 12
     candidate_terms: int = 24
+    # --- meaning: embeddings of the lead and of sentences (monitor.dedup.linking)
+    embed_chars: int = 400
+    link_threshold: float = 0.7
+    link_window_days: float = 4.0
+    semantic_candidates: int = 8
+    paraphrase_similarity: float = 0.75
+    novel_max_similarity: float = 0.5
+    index_window_days: float = 30.0
     # --- novelty
     novel_term_fraction: float = 0.6
     novel_min_terms: int = 4

@@ -5,7 +5,11 @@ restart loads the index without recomputing anything from text: the
 MinHash values (datasketch ``affine32`` scheme), the shingle count (for
 containment estimates), the content hash (exact layer), the publication
 time, and hashed sets of terms (with counts), content-word pairs, names,
-numbers, quotation windows and the lead's terms (story layer and novelty).
+numbers, quotation windows and the lead's terms (story layer and novelty),
+and the meaning side: the article's embedding (title and lead), the
+embeddings of the sentences it taught its story (all of a story's first
+article, the novel ones of an update) and its named entities as
+language-independent keys (``Brüssel`` and ``Bruselas`` are one).
 
 The header carries a format version and the parameters the signature was
 made with; :meth:`Signature.compatible` tells whether a stored signature
@@ -17,7 +21,7 @@ bytes, so loading many signatures copies almost nothing.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -27,16 +31,18 @@ from datasketch import LeanMinHash
 from monitor.dedup.settings import DedupSettings
 
 MAGIC = b"NMDS"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MINHASH_SCHEME = "affine32"
 # magic, version, flags, num_perm, shingle_size, quote_min_words, minhash seed,
 # published (epoch seconds), sha-256 content hash, shingle count, and the
-# lengths of the terms, pairs, names, numbers, quotes and lead arrays.
-_HEADER = struct.Struct("<4sBBHBBId32sIIIIIII")
+# lengths of the terms, pairs, names, numbers, quotes, lead and entities arrays, the
+# embedding width and the number of sentence embeddings.
+_HEADER = struct.Struct("<4sBBHBBId32sIIIIIIIIHH")
 _HAS_PUBLISHED = 1
 
 U32 = npt.NDArray[np.uint32]
 U16 = npt.NDArray[np.uint16]
+F16 = npt.NDArray[np.float16]
 
 
 class SignatureError(ValueError):
@@ -62,6 +68,9 @@ class Signature:
     shingle_size: int
     quote_min_words: int
     minhash_seed: int
+    entities: U32 = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    vector: F16 = field(default_factory=lambda: np.zeros(0, dtype=np.float16))
+    sentence_vectors: F16 = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float16))
 
     @property
     def num_perm(self) -> int:
@@ -102,6 +111,9 @@ class Signature:
             len(self.numbers),
             len(self.quotes),
             len(self.lead),
+            len(self.entities),
+            len(self.vector),
+            len(self.sentence_vectors) if self.sentence_vectors.size else 0,
         )
         arrays = (
             self.hashvalues,
@@ -111,13 +123,16 @@ class Signature:
             self.numbers,
             self.quotes,
             self.lead,
+            self.entities,
         )
         counts = (self.term_counts, self.lead_counts)
+        vectors = (self.vector, self.sentence_vectors)
         return b"".join(
             [
                 header,
                 *(a.astype("<u4").tobytes() for a in arrays),
                 *(c.astype("<u2").tobytes() for c in counts),
+                *(v.astype("<f2").tobytes() for v in vectors if v.size),
             ]
         )
 
@@ -141,8 +156,10 @@ class Signature:
         ) = _HEADER.unpack_from(data)
         if version != FORMAT_VERSION:
             raise SignatureError(f"signature format {version}, expected {FORMAT_VERSION}")
+        *lengths, width, sentences = lengths
         counts = [num_perm, *lengths]
-        expected = _HEADER.size + 4 * sum(counts) + 2 * (lengths[0] + lengths[-1])
+        halves = width * (1 + sentences)
+        expected = _HEADER.size + 4 * sum(counts) + 2 * (lengths[0] + lengths[-2] + halves)
         if len(data) != expected:
             raise SignatureError(f"signature is {len(data)} bytes, its header says {expected}")
         offset = _HEADER.size
@@ -152,7 +169,13 @@ class Signature:
             offset += 4 * count
         term_counts: U16 = np.frombuffer(data, dtype="<u2", count=lengths[0], offset=offset)
         offset += 2 * lengths[0]
-        lead_counts: U16 = np.frombuffer(data, dtype="<u2", count=lengths[-1], offset=offset)
+        lead_counts: U16 = np.frombuffer(data, dtype="<u2", count=lengths[-2], offset=offset)
+        offset += 2 * lengths[-2]
+        vector: F16 = np.frombuffer(data, dtype="<f2", count=width, offset=offset)
+        offset += 2 * width
+        sentence_vectors: F16 = np.frombuffer(
+            data, dtype="<f2", count=width * sentences, offset=offset
+        ).reshape(sentences, width)
         return cls(
             content_hash=digest.hex(),
             hashvalues=arrays[0],
@@ -165,6 +188,9 @@ class Signature:
             quotes=arrays[5],
             lead=arrays[6],
             lead_counts=lead_counts,
+            entities=arrays[7],
+            vector=vector,
+            sentence_vectors=sentence_vectors,
             published=datetime.fromtimestamp(published, UTC) if flags & _HAS_PUBLISHED else None,
             shingle_size=shingle_size,
             quote_min_words=quote_min_words,

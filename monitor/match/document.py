@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from monitor.match.normalize import WORD_CHAR, Folded, shape_of
-from monitor.match.query import FieldName
+from monitor.match.query import LEAD_WORDS, FieldName, Scope
 
 BREAK = "\n|\n"
 # What may stand between two words of a phrase: white space (line breaks
@@ -48,6 +48,7 @@ class Document:
     """
 
     __slots__ = (
+        "_lead_end",
         "_reversed",
         "_shapes",
         "by_key",
@@ -71,9 +72,10 @@ class Document:
             self.by_key.setdefault(key, []).append(index)
         self._shapes = [0] * len(self.keys)
         self._reversed: str | None = None
+        self._lead_end: int | None = None
         # Places of each term already evaluated, by (id of the term, scope):
         # the default topics share terms (NATO is also context for both people).
-        self.places: dict[tuple[int, FieldName | None], list[Loc] | None] = {}
+        self.places: dict[tuple[int, Scope | None], list[Loc] | None] = {}
 
     def shape(self, hit: int) -> int:
         """How the text writes the hit (:func:`~monitor.match.normalize.shape_of`), cached."""
@@ -84,11 +86,23 @@ class Document:
             shape = self._shapes[hit] = shape_of(token)
         return shape
 
-    def in_scope(self, hit: int, scope: FieldName | None) -> bool:
+    def in_scope(self, hit: int, scope: Scope | None) -> bool:
         if scope is None:
             return True
+        if scope == "lead":
+            return self.ends[hit] <= self.lead_end
         in_title = self.starts[hit] < self.title_end
         return in_title if scope == "title" else not in_title
+
+    @property
+    def lead_end(self) -> int:
+        """Where the lead ends in the folded text: the title and the first words of the text."""
+        if self._lead_end is None:
+            text = self.folded.text
+            body = min(self.title_end + len(BREAK), len(text))
+            words = _words(LEAD_WORDS).match(text, body)
+            self._lead_end = words.end() if words else body
+        return self._lead_end
 
     def joined(self, left: int, right: int, joiner: str) -> bool:
         """Whether only separators (or the query's own punctuation) stand between two hits."""

@@ -19,7 +19,8 @@ from typing import Protocol
 from monitor.errors import ConfigError
 from monitor.match.document import BREAK, Document, Loc, Span, vocabulary_pattern
 from monitor.match.normalize import CaseRule, QueryWord, fold, query_words
-from monitor.match.query import And, Field, FieldName, Near, Node, Not, Term, parse_query
+from monitor.match.query import And, Field, FieldName, Near, Node, Not, Scope, Term, parse_query
+from monitor.match.senses import has_other_senses, other_sense
 
 _ANY_SHAPE = CaseRule.ANY.mask
 
@@ -47,7 +48,7 @@ class TopicMatch:
 
 
 class _Compiled(Protocol):
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         """The places that make this node true (empty for an exclusion), or None if false."""
 
 
@@ -55,7 +56,7 @@ class _Compiled(Protocol):
 class _Term:
     words: tuple[QueryWord, ...]
 
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         if self.words[0].key not in doc.by_key:
             return None  # most terms of a long query: settled without a look at the text
         key = (id(self), scope)
@@ -63,7 +64,7 @@ class _Term:
             doc.places[key] = self._find(doc, scope)
         return doc.places[key]
 
-    def _find(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def _find(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         words = self.words
         if len(words) == 1:
             word = words[0]
@@ -74,6 +75,8 @@ class _Term:
                 for hit in hits
                 if (mask == _ANY_SHAPE or doc.shape(hit) & mask) and doc.in_scope(hit, scope)
             ]
+            if mask != _ANY_SHAPE and found and has_other_senses(word.key):
+                found = [loc for loc in found if not other_sense(doc, loc[0][0])]
             return found or None
         # A phrase: start from its word with the fewest hits ("Hague", not "the").
         anchor, fewest = 0, None
@@ -107,7 +110,7 @@ class _Term:
 class _And:
     items: tuple[_Compiled, ...]
 
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         found: list[Loc] = []
         for item in self.items:
             locs = item.evaluate(doc, scope)
@@ -121,7 +124,7 @@ class _And:
 class _Or:
     items: tuple[_Compiled, ...]
 
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         found: list[Loc] = []
         matched = False
         for item in self.items:
@@ -136,16 +139,16 @@ class _Or:
 class _Not:
     item: _Compiled
 
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         return [] if self.item.evaluate(doc, scope) is None else None
 
 
 @dataclass(frozen=True, slots=True)
 class _Field:
-    name: FieldName
+    name: Scope
     item: _Compiled
 
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         return self.item.evaluate(doc, self.name)
 
 
@@ -155,7 +158,7 @@ class _Near:
     right: _Compiled
     distance: int
 
-    def evaluate(self, doc: Document, scope: FieldName | None) -> list[Loc] | None:
+    def evaluate(self, doc: Document, scope: Scope | None) -> list[Loc] | None:
         lefts = self.left.evaluate(doc, scope)
         rights = self.right.evaluate(doc, scope) if lefts is not None else None
         if lefts is None or rights is None:

@@ -8,6 +8,7 @@ Miniflux rules, plus proximity::
     Rubio -"Ricky Rubio"                             Rubio, but not if the entry says "Ricky Rubio"
     (Rutte OR Ruttes) NEAR/8 (NATO OR Dutch)         at most 8 words apart, either order
     title:Rubio text:"State Department"              restricted to the title or the body
+    lead:NATO                                        in the title or the first 150 words
 
 Precedence, loosest first: ``OR``, then AND (a space or ``AND``), then
 ``NEAR/n``; ``-`` and ``title:``/``text:`` apply to the one item they are
@@ -33,6 +34,13 @@ from monitor.match.normalize import query_words
 
 FieldName = Literal["title", "text"]
 FIELDS: tuple[FieldName, ...] = ("title", "text")
+# What a ``title:``/``text:``/``lead:`` prefix restricts a query to.  The
+# lead is the title and the first LEAD_WORDS words of the text: where a
+# story says what it is about (a name only in the closing paragraphs of a
+# long article is a passing mention).
+Scope = Literal["title", "text", "lead"]
+SCOPES: tuple[Scope, ...] = ("title", "text", "lead")
+LEAD_WORDS = 150
 DEFAULT_NEAR = 10
 MAX_NEAR = 1000
 
@@ -41,7 +49,7 @@ _CLOSE_QUOTES = frozenset('"”“')
 # Characters that end a bare word.
 _WORD_END = re.compile(r"[\s()\"“”„]")
 _NEAR = re.compile(r"NEAR(?:/([0-9]{1,4}))?$")
-_FIELD = re.compile(r"(title|text):", re.IGNORECASE)
+_FIELD = re.compile(r"(title|text|lead):", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +62,9 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """Its query must match within one field of the entry."""
+    """Its query must match within one field of the entry (or its lead)."""
 
-    name: FieldName
+    name: Scope
     query: Node
 
 
@@ -244,7 +252,9 @@ class _Parser:
                 raise self.fail(
                     token.position, f'put a word, "phrase" or ( right after {token.text}:'
                 )
-            name: FieldName = "title" if token.text == "title" else "text"
+            name: Scope = (
+                "title" if token.text == "title" else "lead" if token.text == "lead" else "text"
+            )
             return self.at(Field(name, self.parse_unary()), token.position)
         return self.parse_primary()
 

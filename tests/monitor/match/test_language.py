@@ -36,10 +36,12 @@ def test_labeled_set_languages() -> None:
         (row["id"], detected)
         for row in rows
         if not row["id"].startswith("fp-")  # fixture placeholders like "Example Atom"
-        and (detected := detect_language(f"{row['title']}\n{row['text']}")) != row["lang"]
+        # Languages newsmon does not detect (Russian, Greek) must come out unknown.
+        and (detected := detect_language(f"{row['title']}\n{row['text']}"))
+        != (row["lang"] if row["lang"] in LANGUAGES else None)
     ]
     assert not wrong
-    assert {row["lang"] for row in rows} <= set(LANGUAGES)
+    assert {row["lang"] for row in rows} - set(LANGUAGES) == {"ru", "el"}
 
 
 @pytest.mark.parametrize(

@@ -297,3 +297,111 @@ def test_example_configuration_topics_compile() -> None:
     with (REPO / "newsmon.example.toml").open("rb") as fh:
         settings = Settings(**tomllib.load(fh))
     assert compile_topics(settings.topics).topics == tuple(t.name for t in settings.topics)
+
+
+# -- other senses: the Italian participle "Nato" (born) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # The participle starting its sentence, then where and when: any place, any date.
+        ("", "Nato a Canicattì il 12 marzo 1931, fu sindaco per vent'anni.", False),
+        ("", "Lo ricordano tutti. Nato ad Ascoli nel 1948, insegnò latino.", False),
+        ("", "Nato a San Donà di Piave, l'8 maggio 1960, era ingegnere.", False),
+        ("", "Nato il 2 febbraio 1955 a Lecce, aveva tre figli.", False),
+        ("", "«Nato nel 1939 in una famiglia di pescatori»", False),
+        ("Nato a Trapani il 1° luglio 1944: addio al maestro", "", False),
+        # The alliance: with an article, after a noun, or with no birth date.
+        ("", "La Nato a Bruxelles il 3 dicembre discute di Ucraina.", True),
+        ("", "Il vertice Nato a Vilnius il 11 luglio.", True),
+        ("Nato a Bruxelles, riunione dei ministri degli Esteri", "", True),
+        ("", "Nato in crisis as allies argue over spending", True),
+        ("", "NATO a Roma il 2 giugno: parata", True),
+        # Lower case is refused by the acronym rule anyway.
+        ("", "È nato a Roma il 2 giugno 1946.", False),
+    ],
+)
+def test_italian_born_is_not_nato(title: str, text: str, expected: bool) -> None:
+    assert matches("NATO", title, text) is expected
+
+
+def test_born_sense_leaves_other_mentions_of_the_alliance() -> None:
+    text = "Nato a Bari il 3 aprile 1950, fu ambasciatore presso la Nato dal 1999."
+    (hit,) = compile_topics([Topic("t", "NATO")]).match("", text)
+    assert [span.text for span in hit.spans] == ["Nato"]
+    assert hit.spans[0].start == text.rindex("Nato")
+
+
+def test_lower_case_query_word_asks_for_every_sense() -> None:
+    assert matches("nato", "", "Nato a Bari il 3 aprile 1950.")
+
+
+# -- the lead -------------------------------------------------------------------
+
+
+def test_lead_is_the_title_and_the_first_words_of_the_text() -> None:
+    filler = " ".join(["word"] * 200)
+    assert matches("lead:NATO", "NATO summit", filler)
+    assert matches("lead:NATO", "Summit", "Allies of NATO met. " + filler)
+    assert not matches("lead:NATO", "Summit", filler + " NATO")
+    assert matches("lead:NATO", "Summit", " ".join(["word"] * 140) + " NATO")
+    assert matches("text:NATO", "Summit", filler + " NATO")
+
+
+def test_default_nato_needs_the_lead_or_two_mentions() -> None:
+    matcher = compile_topics([TopicSettings.model_validate(t) for t in DEFAULT_TOPICS])
+    filler = " ".join(["Officials met on Tuesday to discuss the budget."] * 30)
+    once_late = filler + " The NATO summit is next month."
+    twice_late = filler + " NATO allies agreed. Later, NATO said more."
+    assert "NATO" not in {m.topic for m in matcher.match("Budget talks", once_late)}
+    assert "NATO" in {m.topic for m in matcher.match("Budget talks", twice_late)}
+    assert "NATO" in {m.topic for m in matcher.match("NATO budget talks", once_late)}
+
+
+# -- Cyrillic and Greek -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "topics"),
+    [
+        ("Саммит НАТО в Гааге", "Министры обсудили оборону.", {"NATO"}),
+        ("Госсекретарь США Марко Рубио прибыл в Брюссель", "", {"Marco Rubio"}),
+        ("Рубио встретился с коллегами", "Госсекретарь США обсудил Украину.", {"Marco Rubio"}),
+        ("Рютте призвал союзников", "Генсек альянса выступил в Лондоне.", {"NATO", "Mark Rutte"}),
+        ("Заявление генсека альянса", "Выступление в Вильнюсе.", {"NATO"}),
+        ("Σύνοδος του ΝΑΤΟ στις Βρυξέλλες", "", {"NATO"}),
+        ("Ο Μάρκο Ρούμπιο στην Αθήνα", "", {"Marco Rubio"}),
+        ("Ο Ρούτε για την άμυνα της Ευρώπης", "", {"Mark Rutte"}),
+        ("ΡΟΥΜΠΙΟ: ΝΕΑ ΣΥΝΑΝΤΗΣΗ ΣΤΟΝ ΛΕΥΚΟ ΟΙΚΟ", "", {"Marco Rubio"}),
+    ],
+)
+def test_default_topics_in_cyrillic_and_greek(title: str, text: str, topics: set[str]) -> None:
+    matcher = compile_topics([TopicSettings.model_validate(t) for t in DEFAULT_TOPICS])
+    assert {m.topic for m in matcher.match(title, text)} == topics
+
+
+# -- Portuguese -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "topics"),
+    [
+        ("Cúpula da Otan em Haia", "", {"NATO"}),
+        (
+            "Rubio chega a Brasília",
+            "O chefe da diplomacia dos EUA reúne-se com Lula.",
+            {"Marco Rubio"},
+        ),
+        (
+            "Secretário de Estado dos EUA visita o México",
+            "A viagem começa na segunda-feira. " * 8 + "Rubio também irá à Colômbia.",
+            {"Marco Rubio"},
+        ),
+        ("Rutte pede aos aliados mais gastos com defesa", "", {"Mark Rutte"}),
+        ("Ricky Rubio volta às quadras", "O armador espanhol jogou na NBA.", set()),
+    ],
+)
+def test_default_topics_in_portuguese(title: str, text: str, topics: set[str]) -> None:
+    matcher = compile_topics([TopicSettings.model_validate(t) for t in DEFAULT_TOPICS])
+    assert {m.topic for m in matcher.match(title, text)} == topics

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from monitor.errors import ConfigError, QueryError
 from monitor.match.normalize import query_words
 from monitor.match.query import (
-    FIELDS,
+    SCOPES,
     And,
     Field,
     Near,
@@ -39,6 +39,8 @@ PARSES = [
     ("title:Rubio", Field("title", Term("Rubio"))),
     ('TEXT:"State Department"', Field("text", Term("State Department", True))),
     ("title:(a OR b) c", And((Field("title", Or((Term("a"), Term("b")))), Term("c")))),
+    ("lead:NATO", Field("lead", Term("NATO"))),
+    ("Lead:(a OR b)", Field("lead", Or((Term("a"), Term("b"))))),
     ("Rutte NEAR/8 NATO", Near(Term("Rutte"), Term("NATO"), 8)),
     ("Rutte NEAR NATO", Near(Term("Rutte"), Term("NATO"), 10)),
     ("a NEAR/1 b NEAR/2 c", Near(Near(Term("a"), Term("b"), 1), Term("c"), 2)),
@@ -146,7 +148,7 @@ def _combined(leaf: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
 
 
 inside_field = _combined(positional)
-queries = _combined(st.one_of(positional, st.builds(Field, st.sampled_from(FIELDS), inside_field)))
+queries = _combined(st.one_of(positional, st.builds(Field, st.sampled_from(SCOPES), inside_field)))
 
 
 @settings(max_examples=150, deadline=None)
