@@ -79,6 +79,7 @@ def _text_of(article: Article, recurring: frozenset[str] = frozenset()) -> Artic
         title=article.title,
         published=article.published_at,
         recurring=recurring,
+        language=article.language,
     )
 
 
@@ -145,9 +146,7 @@ class Classifier:
             # Signatures made with other settings: recomputed from the text, once.
             log.info("recomputing %d dedup signatures (settings changed)", len(report.stale))
             with self.db.session() as session:
-                stale = list(
-                    session.scalars(select(Article).where(Article.id.in_(report.stale)))
-                )
+                stale = list(session.scalars(select(Article).where(Article.id.in_(report.stale))))
                 for article, analysis in zip(
                     stale, index.analyse_many([_text_of(a) for a in stale]), strict=True
                 ):
@@ -244,11 +243,12 @@ class Classifier:
     ) -> dict[str, Analysis]:
         """Analyses of a batch of stored articles, their leads embedded together."""
         with self.db.session() as session:
-            articles = [a for a in session.scalars(select(Article).where(Article.id.in_(ids)))]
-            texts = [
-                _text_of(a, self._recurring(session, a.feed_id, recurring)) for a in articles
-            ]
-        return {a.id: analysis for a, analysis in zip(articles, self.index.analyse_many(texts))}
+            articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
+            texts = [_text_of(a, self._recurring(session, a.feed_id, recurring)) for a in articles]
+        return {
+            a.id: analysis
+            for a, analysis in zip(articles, self.index.analyse_many(texts), strict=True)
+        }
 
     def _recurring(
         self, session: Session, feed_id: int | None, cache: dict[int, frozenset[str]]

@@ -1,4 +1,5 @@
-"""Score newsmon on the real-news dev set, whole and split by event (tune on one half, report on the other).
+"""Score newsmon on the real-news dev set, whole and split by event (tune on one half, report
+on the other).
 
     python scripts/realnews_eval.py [--realnews ../shared/realnews] [--json]
 

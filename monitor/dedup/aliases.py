@@ -13,8 +13,8 @@ Every spelling is folded exactly as article words are (:func:`fold`), so
 the tables and the text meet in the same form; Cyrillic and Greek are
 transliterated by anyascii, so ``Рубио`` is ``rubio`` with no table at all.
 
-Tables are built once, on first use (about 0.3 s), and matching is then a
-dict lookup per word keyed by the phrase's first word.
+Tables are built once, on first use (under a second, mostly babel loading
+CLDR), and matching is then a dict lookup per word keyed by a phrase's first word.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache
-from itertools import chain
 from typing import NamedTuple
 
 from anyascii import anyascii
@@ -150,8 +149,8 @@ def _scan(
             else:
                 candidates = None
         if candidates is None:
-            if cased and (key := cased.get(index)) is not None:
-                spans.append((index, index + 1, key))
+            if cased and (named := cased.get(index)) is not None:
+                spans.append((index, index + 1, named))
             index += 1
     return spans
 
@@ -276,7 +275,7 @@ def _names(cldr: str, qualifiers: bool) -> Iterator[str]:
 
 
 def _key_of(english: str) -> str:
-    """A stable key from CLDR's English name: ``Bosnia & Herzegovina`` is ``bosnia_and_herzegovina``."""
+    """A key from CLDR's English name: ``Bosnia & Herzegovina``, ``bosnia_and_herzegovina``."""
     name = fold(_PARENTHESIS.sub("", english).replace("&", " and "))
     return re.sub(r"[^a-z0-9]+", "_", name).strip("_")
 

@@ -22,8 +22,23 @@ from __future__ import annotations
 
 # CLDR locales whose territory names are aliases.
 LOCALES = (
-    "en", "de", "es", "it", "fr", "nl", "pt", "ro", "el", "ru", "cs", "da", "tr", "id", "pl", "sv",
-)  # fmt: skip
+    "en",
+    "de",
+    "es",
+    "it",
+    "fr",
+    "nl",
+    "pt",
+    "ro",
+    "el",
+    "ru",
+    "cs",
+    "da",
+    "tr",
+    "id",
+    "pl",
+    "sv",
+)
 
 # Keys are derived from CLDR's English name; these are fixed by hand where that
 # name is long, carries punctuation or has changed over CLDR versions, so that
@@ -58,22 +73,43 @@ AMBIGUOUS = frozenset({"reunion", "island", "ira", "fas", "cad", "oma", "jersey"
 # "EU" but not Portuguese "eu", "UN" but not French "un") or capitalised
 # ("Usa" in Italian, not the verb "usa"; "Mali", not Italian "mali").  Keys
 # are folded but not transliterated, so Cyrillic "ЕС" is not Latin "ES".
-UPPER_ONLY = frozenset({"us", "uk", "eu", "un", "uno", "vn", "vs", "sua", "abd", "who", "ес", "εε", "ηπα", "οηε"})  # fmt: skip
+UPPER_ONLY = frozenset(
+    {"us", "uk", "eu", "un", "uno", "vn", "vs", "sua", "abd", "who", "ес", "εε", "ηπα", "οηε"}
+)
 CAPITALISED_ONLY = frozenset({"usa", "mali", "togo", "indie", "suede", "aia", "polish", "chad"})
 
 # Names that are also common lowercase words: written as words ("nato" is
 # Italian for born, "rubio" Spanish for blond, "mosca" a fly, "haga" Spanish
 # for "do", "seul" French for alone), they count only capitalised when the
 # original spelling is known (resolve_tokens); folded text keeps them.
-NEEDS_CAPITAL = frozenset({
-    "nato", "rubio", "trump", "china", "turkey", "chile", "malta", "polen", "guinea", "panama",
-    "rom", "riga", "mosca", "damas", "haga", "seul", "krim", "paris",
-})  # fmt: skip
+NEEDS_CAPITAL = frozenset(
+    {
+        "nato",
+        "rubio",
+        "trump",
+        "china",
+        "turkey",
+        "chile",
+        "malta",
+        "polen",
+        "guinea",
+        "panama",
+        "rom",
+        "riga",
+        "mosca",
+        "damas",
+        "haga",
+        "seul",
+        "krim",
+        "paris",
+    }
+)
 
 # Italian elides the article before vowels and merges it with prepositions:
 # "l'Aia", "all'Aia", "dell'Aia".
 ITALIAN_ELISIONS = ("l'", "all'", "dell'", "nell'", "dall'", "sull'")
 
+# fmt: off
 # Organisations and institutions, and country names CLDR lacks (abbreviations,
 # older names, European Portuguese), by key.
 ORGANISATIONS: dict[str, tuple[str, ...]] = {
@@ -112,7 +148,7 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
         "Europaparlament", "Parlamento Europeo", "Parlement européen", "Europees Parlement",
         "Parlamento Europeu", "Parlamentul European", "Европарламент", "Ευρωπαϊκό Κοινοβούλιο",
     ),
-    "european_central_bank": ("ECB", "EZB", "BCE", "European Central Bank", "Europäische Zentralbank", "Banco Central Europeo", "Banca centrale europea", "Banque centrale européenne"),  # fmt: skip
+    "european_central_bank": ("ECB", "EZB", "BCE", "European Central Bank", "Europäische Zentralbank", "Banco Central Europeo", "Banca centrale europea", "Banque centrale européenne"),
     "un_security_council": (
         "Security Council", "UN Security Council", "Sicherheitsrat", "UN-Sicherheitsrat",
         "Weltsicherheitsrat", "Consejo de Seguridad", "Consiglio di sicurezza",
@@ -134,15 +170,15 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "g7": ("G7", "G-7", "G 7", "Group of Seven", "Gruppe der Sieben"),
     "g20": ("G20", "G-20", "G 20", "Group of Twenty"),
     "iaea": ("IAEA", "AIEA", "IAEO", "МАГАТЭ", "International Atomic Energy Agency"),
-    "who": ("WHO", "OMS", "World Health Organization", "Weltgesundheitsorganisation", "Organización Mundial de la Salud", "Organisation mondiale de la santé"),  # fmt: skip
-    "imf": ("IMF", "FMI", "IWF", "МВФ", "International Monetary Fund", "Internationaler Währungsfonds", "Fondo Monetario Internacional", "Fonds monétaire international"),  # fmt: skip
-    "world_bank": ("World Bank", "Weltbank", "Banco Mundial", "Banca Mondiale", "Banque mondiale", "Wereldbank", "Всемирный банк"),  # fmt: skip
+    "who": ("WHO", "OMS", "World Health Organization", "Weltgesundheitsorganisation", "Organización Mundial de la Salud", "Organisation mondiale de la santé"),
+    "imf": ("IMF", "FMI", "IWF", "МВФ", "International Monetary Fund", "Internationaler Währungsfonds", "Fondo Monetario Internacional", "Fonds monétaire international"),
+    "world_bank": ("World Bank", "Weltbank", "Banco Mundial", "Banca Mondiale", "Banque mondiale", "Wereldbank", "Всемирный банк"),
     "osce": ("OSCE", "OSZE", "OVSE", "ОБСЕ", "ΟΑΣΕ"),
     "opec": ("OPEC", "OPEP", "ОПЕК"),
     "brics": ("BRICS", "БРИКС"),
     "asean": ("ASEAN", "АСЕАН"),
-    "african_union": ("African Union", "Afrikanische Union", "Unión Africana", "Unione africana", "Union africaine"),  # fmt: skip
-    "council_of_europe": ("Council of Europe", "Europarat", "Consejo de Europa", "Consiglio d'Europa", "Conseil de l'Europe", "Raad van Europa"),  # fmt: skip
+    "african_union": ("African Union", "Afrikanische Union", "Unión Africana", "Unione africana", "Union africaine"),
+    "council_of_europe": ("Council of Europe", "Europarat", "Consejo de Europa", "Consiglio d'Europa", "Conseil de l'Europe", "Raad van Europa"),
     "icc": (
         "International Criminal Court", "Internationaler Strafgerichtshof", "Corte Penal Internacional",
         "Corte penale internazionale", "Cour pénale internationale", "Internationaal Strafhof",
@@ -158,18 +194,18 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
 
 # Capitals and cities news mentions, by key: spellings that differ by language.
 CITIES: dict[str, tuple[str, ...]] = {
-    "brussels": ("Brussels", "Brüssel", "Bruselas", "Bruxelles", "Bruxelas", "Brussel", "Bruksela", "Brusel", "Brüksel", "Bryssel", "Брюссель", "Βρυξέλλες"),  # fmt: skip
+    "brussels": ("Brussels", "Brüssel", "Bruselas", "Bruxelles", "Bruxelas", "Brussel", "Bruksela", "Brusel", "Brüksel", "Bryssel", "Брюссель", "Βρυξέλλες"),
     "paris": ("Paris", "Parigi", "París", "Paryż", "Paříž", "Париж", "Παρίσι"),
     "berlin": ("Berlin", "Berlino", "Berlín", "Berlim", "Берлин", "Βερολίνο"),
     "london": ("London", "Londres", "Londra", "Londen", "Londyn", "Londýn", "Лондон", "Λονδίνο"),
     "rome": ("Rome", "Rom", "Roma", "Rzym", "Řím", "Рим", "Ρώμη"),
     "madrid": ("Madrid", "Мадрид", "Μαδρίτη"),
-    "lisbon": ("Lisbon", "Lissabon", "Lisboa", "Lisbona", "Lisbonne", "Lisabona", "Lizbona", "Лиссабон", "Λισαβόνα"),  # fmt: skip
+    "lisbon": ("Lisbon", "Lissabon", "Lisboa", "Lisbona", "Lisbonne", "Lisabona", "Lizbona", "Лиссабон", "Λισαβόνα"),
     "amsterdam": ("Amsterdam", "Ámsterdam", "Amsterdã", "Амстердам", "Άμστερνταμ"),
-    "the_hague": ("The Hague", "Hague", "Den Haag", "La Haya", "L'Aia", "La Haye", "Haia", "Haga", "Haag", "Гаага", "Χάγη"),  # fmt: skip
+    "the_hague": ("The Hague", "Hague", "Den Haag", "La Haya", "L'Aia", "La Haye", "Haia", "Haga", "Haag", "Гаага", "Χάγη"),
     "vienna": ("Vienna", "Wien", "Viena", "Wenen", "Wiedeń", "Vídeň", "Βιέννη"),
     "bern": ("Bern", "Berne", "Berna", "Берн"),
-    "warsaw": ("Warsaw", "Warschau", "Varsovia", "Varsavia", "Varsovie", "Varsóvia", "Varșovia", "Warszawa", "Varšava", "Варшава", "Βαρσοβία"),  # fmt: skip
+    "warsaw": ("Warsaw", "Warschau", "Varsovia", "Varsavia", "Varsovie", "Varsóvia", "Varșovia", "Warszawa", "Varšava", "Варшава", "Βαρσοβία"),
     "prague": ("Prague", "Prag", "Praga", "Praag", "Praha", "Прага", "Πράγα"),
     "budapest": ("Budapest", "Budapeste", "Budapeszt", "Budapešť", "Будапешт", "Βουδαπέστη"),
     "bratislava": ("Bratislava", "Bratysława", "Братислава", "Μπρατισλάβα"),
@@ -179,67 +215,67 @@ CITIES: dict[str, tuple[str, ...]] = {
     "sarajevo": ("Sarajevo", "Sarajewo", "Сараево", "Σαράγεβο"),
     "skopje": ("Skopje", "Skopie", "Скопье", "Σκόπια"),
     "tirana": ("Tirana", "Tiranë", "Тирана", "Τίρανα"),
-    "athens": ("Athens", "Athen", "Atenas", "Atene", "Athènes", "Athene", "Atena", "Ateny", "Atény", "Афины", "Αθήνα"),  # fmt: skip
+    "athens": ("Athens", "Athen", "Atenas", "Atene", "Athènes", "Athene", "Atena", "Ateny", "Atény", "Афины", "Αθήνα"),
     "sofia": ("Sofia", "Sofía", "София", "Σόφια"),
-    "bucharest": ("Bucharest", "Bukarest", "Bucarest", "Boekarest", "Bucareste", "București", "Bukareszt", "Bukurešť", "Бухарест", "Βουκουρέστι"),  # fmt: skip
+    "bucharest": ("Bucharest", "Bukarest", "Bucarest", "Boekarest", "Bucareste", "București", "Bukareszt", "Bukurešť", "Бухарест", "Βουκουρέστι"),
     "chisinau": ("Chisinau", "Chișinău", "Kischinau", "Кишинёв", "Κισινάου"),
-    "kyiv": ("Kyiv", "Kiev", "Kiew", "Kyjiw", "Kijów", "Kyjev", "Kijev", "Kyïv", "Киев", "Київ", "Κίεβο"),  # fmt: skip
+    "kyiv": ("Kyiv", "Kiev", "Kiew", "Kyjiw", "Kijów", "Kyjev", "Kijev", "Kyïv", "Киев", "Київ", "Κίεβο"),
     "minsk": ("Minsk", "Mińsk", "Минск", "Μινσκ"),
-    "moscow": ("Moscow", "Moskau", "Moscú", "Mosca", "Moscou", "Moskou", "Moscova", "Moscovo", "Moskwa", "Moskva", "Москва", "Μόσχα"),  # fmt: skip
+    "moscow": ("Moscow", "Moskau", "Moscú", "Mosca", "Moscou", "Moskou", "Moscova", "Moscovo", "Moskwa", "Moskva", "Москва", "Μόσχα"),
     "vilnius": ("Vilnius", "Wilna", "Wilno", "Вильнюс", "Βίλνιους"),
     "riga": ("Riga", "Ryga", "Рига", "Ρίγα"),
     "tallinn": ("Tallinn", "Tallin", "Таллин", "Ταλίν"),
     "helsinki": ("Helsinki", "Helsinque", "Хельсинки", "Ελσίνκι"),
     "stockholm": ("Stockholm", "Estocolmo", "Stoccolma", "Sztokholm", "Стокгольм", "Στοκχόλμη"),
     "oslo": ("Oslo", "Осло", "Όσλο"),
-    "copenhagen": ("Copenhagen", "Kopenhagen", "Copenhague", "Copenaghen", "Copenhaga", "Kopenhaga", "København", "Köpenhamn", "Копенгаген", "Κοπεγχάγη"),  # fmt: skip
+    "copenhagen": ("Copenhagen", "Kopenhagen", "Copenhague", "Copenaghen", "Copenhaga", "Kopenhaga", "København", "Köpenhamn", "Копенгаген", "Κοπεγχάγη"),
     "reykjavik": ("Reykjavik", "Reykjavík", "Reikiavik", "Рейкьявик", "Ρέικιαβικ"),
     "dublin": ("Dublin", "Dublín", "Dublino", "Dublim", "Дублин", "Δουβλίνο"),
     "valletta": ("Valletta", "La Valeta", "La Valette", "Валлетта", "Βαλέτα"),
     "nicosia": ("Nicosia", "Nikosia", "Nicósia", "Никосия", "Λευκωσία"),
     "ankara": ("Ankara", "Ancara", "Анкара", "Άγκυρα"),
-    "istanbul": ("Istanbul", "Estambul", "Istambul", "Stambuł", "Стамбул", "Κωνσταντινούπολη", "Ιστανμπούλ"),  # fmt: skip
-    "geneva": ("Geneva", "Genf", "Ginebra", "Ginevra", "Genève", "Genebra", "Genewa", "Ženeva", "Женева", "Γενεύη"),  # fmt: skip
-    "strasbourg": ("Strasbourg", "Straßburg", "Estrasburgo", "Strasburgo", "Straatsburg", "Страсбург", "Στρασβούργο"),  # fmt: skip
+    "istanbul": ("Istanbul", "Estambul", "Istambul", "Stambuł", "Стамбул", "Κωνσταντινούπολη", "Ιστανμπούλ"),
+    "geneva": ("Geneva", "Genf", "Ginebra", "Ginevra", "Genève", "Genebra", "Genewa", "Ženeva", "Женева", "Γενεύη"),
+    "strasbourg": ("Strasbourg", "Straßburg", "Estrasburgo", "Strasburgo", "Straatsburg", "Страсбург", "Στρασβούργο"),
     "munich": ("Munich", "München", "Múnich", "Munique", "Monachium", "Мюнхен", "Μόναχο"),
     "davos": ("Davos", "Давос", "Νταβός"),
     "washington": ("Washington", "Waszyngton", "Вашингтон", "Ουάσιγκτον", "Ουάσινγκτον"),
     "new_york": ("New York", "Nueva York", "Nova Iorque", "Nowy Jork", "Нью-Йорк", "Νέα Υόρκη"),
     "ottawa": ("Ottawa", "Оттава", "Οτάβα"),
-    "mexico_city": ("Mexico City", "Ciudad de México", "Mexiko-Stadt", "Città del Messico", "Cidade do México"),  # fmt: skip
+    "mexico_city": ("Mexico City", "Ciudad de México", "Mexiko-Stadt", "Città del Messico", "Cidade do México"),
     "brasilia": ("Brasília", "Brasilia", "Бразилиа", "Μπραζίλια"),
     "buenos_aires": ("Buenos Aires", "Буэнос-Айрес", "Μπουένος Άιρες"),
-    "beijing": ("Beijing", "Peking", "Pekín", "Pechino", "Pékin", "Pequim", "Pekin", "Пекин", "Πεκίνο"),  # fmt: skip
+    "beijing": ("Beijing", "Peking", "Pekín", "Pechino", "Pékin", "Pequim", "Pekin", "Пекин", "Πεκίνο"),
     "tokyo": ("Tokyo", "Tokio", "Tóquio", "Токио", "Τόκιο"),
     "seoul": ("Seoul", "Seúl", "Séoul", "Seul", "Сеул", "Σεούλ"),
-    "new_delhi": ("New Delhi", "Delhi", "Neu-Delhi", "Nueva Delhi", "Nuova Delhi", "Nova Deli", "Нью-Дели", "Νέο Δελχί"),  # fmt: skip
+    "new_delhi": ("New Delhi", "Delhi", "Neu-Delhi", "Nueva Delhi", "Nuova Delhi", "Nova Deli", "Нью-Дели", "Νέο Δελχί"),
     "canberra": ("Canberra", "Канберра", "Καμπέρα"),
     "pretoria": ("Pretoria", "Претория", "Πρετόρια"),
     "riyadh": ("Riyadh", "Riad", "Riade", "Riyad", "Эр-Рияд", "Ριάντ"),
     "jakarta": ("Jakarta", "Yakarta", "Giacarta", "Djakarta", "Jacarta", "Джакарта", "Τζακάρτα"),
     "tel_aviv": ("Tel Aviv", "Tel-Aviv", "Tel Awiw", "Тель-Авив", "Τελ Αβίβ"),
-    "jerusalem": ("Jerusalem", "Jerusalén", "Gerusalemme", "Jérusalem", "Jeruzalem", "Jerusalém", "Ierusalim", "Jerozolima", "Иерусалим", "Ιερουσαλήμ"),  # fmt: skip
+    "jerusalem": ("Jerusalem", "Jerusalén", "Gerusalemme", "Jérusalem", "Jeruzalem", "Jerusalém", "Ierusalim", "Jerozolima", "Иерусалим", "Ιερουσαλήμ"),
     "gaza": ("Gaza", "Gazastreifen", "Газа", "Γάζα"),
     "tehran": ("Tehran", "Teheran", "Teherán", "Téhéran", "Teerã", "Teerão", "Тегеран", "Τεχεράνη"),
-    "damascus": ("Damascus", "Damaskus", "Damasco", "Damas", "Damasc", "Damaszek", "Дамаск", "Δαμασκός"),  # fmt: skip
+    "damascus": ("Damascus", "Damaskus", "Damasco", "Damas", "Damasc", "Damaszek", "Дамаск", "Δαμασκός"),
     "beirut": ("Beirut", "Beyrouth", "Beirute", "Bejrut", "Бейрут", "Βηρυτός"),
     "baghdad": ("Baghdad", "Bagdad", "Bagdá", "Багдад", "Βαγδάτη"),
-    "cairo": ("Cairo", "Kairo", "El Cairo", "Il Cairo", "Le Caire", "Caire", "Caïro", "Kair", "Каир", "Κάιρο"),  # fmt: skip
+    "cairo": ("Cairo", "Kairo", "El Cairo", "Il Cairo", "Le Caire", "Caire", "Caïro", "Kair", "Каир", "Κάιρο"),
     "doha": ("Doha", "Доха", "Ντόχα"),
     "kabul": ("Kabul", "Kaboul", "Cabul", "Кабул", "Καμπούλ"),
     "tbilisi": ("Tbilisi", "Tiflis", "Tbilissi", "Тбилиси", "Τιφλίδα"),
     "yerevan": ("Yerevan", "Eriwan", "Ereván", "Erevan", "Ierevan", "Ереван", "Ερεβάν"),
     "baku": ("Baku", "Bakú", "Bakou", "Баку", "Μπακού"),
-    "kharkiv": ("Kharkiv", "Kharkov", "Charkiw", "Járkov", "Charkiv", "Carcóvia", "Charków", "Харьков", "Харків", "Χάρκοβο"),  # fmt: skip
+    "kharkiv": ("Kharkiv", "Kharkov", "Charkiw", "Járkov", "Charkiv", "Carcóvia", "Charków", "Харьков", "Харків", "Χάρκοβο"),
     "odesa": ("Odesa", "Odessa", "Одесса", "Одеса", "Οδησσός"),
     "donetsk": ("Donetsk", "Donezk", "Doneck", "Donieck", "Донецк", "Ντονέτσκ"),
     "luhansk": ("Luhansk", "Lugansk", "Ługańsk", "Луганск", "Луганськ", "Λουγκάνσκ"),
     "donbas": ("Donbas", "Donbass", "Донбасс", "Донбас", "Ντονμπάς"),
     "crimea": ("Crimea", "Krim", "Crimée", "Crimeia", "Crimeea", "Krym", "Крым", "Κριμαία"),
-    "zaporizhzhia": ("Zaporizhzhia", "Zaporizhia", "Saporischschja", "Zaporiyia", "Zaporijia", "Zaporožje", "Запорожье", "Запоріжжя"),  # fmt: skip
+    "zaporizhzhia": ("Zaporizhzhia", "Zaporizhia", "Saporischschja", "Zaporiyia", "Zaporijia", "Zaporožje", "Запорожье", "Запоріжжя"),
     "kherson": ("Kherson", "Cherson", "Jersón", "Херсон", "Χερσώνα"),
     "mariupol": ("Mariupol", "Mariúpol", "Мариуполь", "Μαριούπολη"),
-    "pyongyang": ("Pyongyang", "Pjöngjang", "Piongyang", "Pionguiangue", "Пхеньян", "Πιονγκγιάνγκ"),  # fmt: skip
+    "pyongyang": ("Pyongyang", "Pjöngjang", "Piongyang", "Pionguiangue", "Пхеньян", "Πιονγκγιάνγκ"),
     "taipei": ("Taipei", "Taipéi", "Taipé", "Тайбэй", "Ταϊπέι"),
     "havana": ("Havana", "Havanna", "La Habana", "L'Avana", "La Havane", "Гавана", "Αβάνα"),
     "caracas": ("Caracas", "Каракас", "Καράκας"),
@@ -254,7 +290,7 @@ PEOPLE: dict[str, tuple[str, ...]] = {
     "rubio": ("Rubio", "Marco Rubio", "Рубио", "Ρούμπιο"),
     "trump": ("Trump", "Donald Trump", "Трамп", "Τραμπ"),
     "putin": ("Putin", "Poutine", "Putyin", "Vladimir Putin", "Wladimir Putin", "Путин", "Πούτιν"),
-    "zelensky": ("Zelensky", "Zelenskyy", "Zelenskiy", "Zelenskij", "Selenskyj", "Zelenski", "Zełenski", "Zelenszkij", "Зеленский", "Зеленський", "Ζελένσκι"),  # fmt: skip
+    "zelensky": ("Zelensky", "Zelenskyy", "Zelenskiy", "Zelenskij", "Selenskyj", "Zelenski", "Zełenski", "Zelenszkij", "Зеленский", "Зеленський", "Ζελένσκι"),
     "macron": ("Macron", "Макрон", "Μακρόν"),
     "netanyahu": ("Netanyahu", "Netanjahu", "Netanyahou", "Нетаньяху", "Νετανιάχου"),
     "erdogan": ("Erdogan", "Erdoğan", "Эрдоган", "Ερντογάν"),
@@ -335,3 +371,4 @@ DEMONYMS: dict[str, tuple[str, ...]] = {
         "gronelandês", "гренландск{ий,ая,ое,ие,ого,ой,их}",
     ),
 }
+# fmt: on

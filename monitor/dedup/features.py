@@ -32,6 +32,7 @@ from monitor.dedup.shingles import runs
 from monitor.dedup.signatures import MINHASH_SCHEME, Signature
 from monitor.dedup.tokens import (
     Token,
+    is_english,
     name_groups,
     strip_dateline,
     term_hash,
@@ -58,6 +59,7 @@ class ArticleText:
     published: datetime | None = None
     # line keys of lines its feed repeats in many items (monitor.dedup.furniture.recurring_lines)
     recurring: frozenset[str] = frozenset()
+    language: str | None = None  # ISO 639-1, as detected when topics were matched
 
     @property
     def body(self) -> str:
@@ -182,8 +184,9 @@ def analyse(
     names: set[int] = set()
     entities: set[int] = set()
     spelled: dict[int, str] = {}  # entity key hashes -> keys, for explanations
-    for number, sentence in enumerate(split_sentences(body)):
-        tokens = tokenize(sentence)
+    split = [(sentence, tokenize(sentence)) for sentence in split_sentences(body)]
+    english = is_english([t for _, tokens in split for t in tokens])
+    for number, (sentence, tokens) in enumerate(split):
         sequence.extend(t.key for t in tokens)
         starts.append(len(content))
         here = [t for t in tokens if t.is_content]
@@ -194,7 +197,7 @@ def analyse(
             lead.extend(t.key for t in here)
         if number == 0 and strip_dateline(sentence) != sentence:
             tokens = tokenize(strip_dateline(sentence))  # "BRUSSELS (Reuters) —" is no news
-        features = _sentence_features(sentence, tokens, settings)
+        features = _sentence_features(sentence, tokens, settings, english)
         names |= features.names
         entities |= features.entities
         spelled.update((term_hash(key), key) for key in features.entity_keys)
@@ -229,6 +232,7 @@ def analyse(
         minhash_seed=settings.minhash_seed,
         entities=np.array(sorted(entities), dtype=np.uint32),
         vector=to_half(vector) if vector is not None else np.zeros(0, dtype=np.float16),
+        language=(article.language or ("en" if english else ""))[:2],
     )
     vocabulary = dict(zip(hashes.tolist(), content, strict=True))
     vocabulary.update(spelled)
@@ -236,7 +240,7 @@ def analyse(
 
 
 def _sentence_features(
-    sentence: str, tokens: list[Token], settings: DedupSettings
+    sentence: str, tokens: list[Token], settings: DedupSettings, english: bool = True
 ) -> SentenceFeatures:
     content = [t for t in tokens if t.is_content]
     quote_set: set[int] = set()
@@ -252,10 +256,15 @@ def _sentence_features(
     groups = [] if heading else name_groups(tokens)
     numbers = frozenset(t.key for t in content if t.is_number)
     keys = entity_keys(tokens)
+    if not english:  # one capitalised word proves nothing there, unless it is a known entity
+        groups = [g for g in groups if len(g) > 1 or g[0] in keys]
     # A name the alias tables know is one fact in every language ("Brüssel" is "brussels").
     facts = [frozenset(term_hash(keys.get(part, part)) for part in group) for group in groups]
     named = frozenset(h for fact in facts for h in fact)
-    facts.extend(frozenset([number]) for number in numbers)
+    # A year places a sentence in time ("in 2008", "since 2022"); alone it reports nothing new.
+    facts.extend(
+        frozenset([k]) for k in {t.key for t in content if t.is_number and not _is_year(t.norm)}
+    )
     known_keys = tuple(sorted(set(keys.values())))
     key_hashes = frozenset(term_hash(k) for k in known_keys)
     return SentenceFeatures(
@@ -268,6 +277,10 @@ def _sentence_features(
         entities=named | key_hashes,
         entity_keys=known_keys,
     )
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2100
 
 
 def _alias_word(raw: str) -> str:
@@ -286,4 +299,3 @@ def entity_keys(tokens: list[Token]) -> dict[str, str]:
         for token in tokens[start:end]:
             keys[token.norm] = key
     return keys
-

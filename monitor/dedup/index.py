@@ -25,7 +25,12 @@ from monitor.dedup.features import Analysis, ArticleText, analyse, embed_leads, 
 from monitor.dedup.frequencies import DocumentFrequencies
 from monitor.dedup.linking import StoryLink, best_link, link_score
 from monitor.dedup.near_duplicate import NearDuplicateIndex
-from monitor.dedup.novelty import SentenceVerdict, StoryKnowledge, judge, lexical
+from monitor.dedup.novelty import (
+    SentenceVerdict,
+    StoryKnowledge,
+    judge,
+    lexical,
+)
 from monitor.dedup.semantic import StoryVectors
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.signatures import Signature
@@ -67,6 +72,7 @@ class DedupIndex:
         self._semantic = StoryVectors(encoder.dimensions if encoder is not None else 512)
         self._vectors: list[npt.NDArray[np.float16]] = []  # each article's lead embedding
         self._seed_stories: set[int] = set()
+        self._is_seed: list[bool] = []
         self._story_entities: dict[int, set[int]] = {}
         self._taught: tuple[str, dict[int, F32]] | None = None  # last classify's sentence vectors
         self._ids: list[str] = []
@@ -133,17 +139,17 @@ class DedupIndex:
         verdicts = []
         if match is not None and match.layer != "exact":
             verdicts = self._judge(analysis, match.story_id)
-        return decide(
-            analysis.article.id, match, verdicts, candidates, links, analysis.furniture
-        )
+        return decide(analysis.article.id, match, verdicts, candidates, links, analysis.furniture)
 
     def _judge(self, analysis: Analysis, story_id: int) -> list[SentenceVerdict]:
         """Novelty: words first, then meaning for the sentences words call new."""
         knowledge = self._knowledge(story_id)
+        language = analysis.signature.language
+        foreign = bool(language and knowledge.languages and language not in knowledge.languages)
         flagged = [
             i
             for i, sentence in enumerate(analysis.sentences)
-            if lexical(sentence, knowledge, self.settings).candidate
+            if lexical(sentence, knowledge, self.settings, foreign).candidate
         ]
         similarities = [math.nan] * len(analysis.sentences)
         taught: dict[int, F32] = {}
@@ -155,10 +161,17 @@ class DedupIndex:
                 taught[i] = vector
         self._taught = (analysis.article.id, taught)
         return judge(
-            analysis.sentences, knowledge, self.settings, analysis.vocabulary, similarities
+            analysis.sentences,
+            knowledge,
+            self.settings,
+            analysis.vocabulary,
+            similarities,
+            foreign,
         )
 
-    def _links(self, analysis: Analysis, candidates: list[Candidate], extra: int) -> list[StoryLink]:
+    def _links(
+        self, analysis: Analysis, candidates: list[Candidate], extra: int
+    ) -> list[StoryLink]:
         """Evidence for every story the article may report (by words or by meaning)."""
         signature = analysis.signature
         vector = signature.vector.astype(np.float32)
@@ -171,9 +184,7 @@ class DedupIndex:
                 lexical_best[candidate.story_id] = candidate
         stories = set(lexical_best)
         if len(vector):
-            near = self._semantic.nearest(
-                vector, self.settings.semantic_candidates, SEMANTIC_FLOOR
-            )
+            near = self._semantic.nearest(vector, self.settings.semantic_candidates, SEMANTIC_FLOOR)
             stories.update(story for story, _ in near)
         stories -= self._stories_out_of_time(signature, stories)
         weights = self._entity_weights(signature)
@@ -295,8 +306,17 @@ class DedupIndex:
         return out
 
     def _knowledge(self, story_id: int) -> StoryKnowledge:
-        members = self._members.get(story_id, [])[-KNOWLEDGE_MEMBERS:]
-        return StoryKnowledge.of(Signature.from_bytes(self._blobs[d]) for d in members)
+        """What a story has said.  Its language is that of its first article (and seeds): an
+        article in another language is a translation unless its names and numbers say more."""
+        all_members = self._members.get(story_id, [])
+        knowledge = StoryKnowledge.of(
+            Signature.from_bytes(self._blobs[d]) for d in all_members[-KNOWLEDGE_MEMBERS:]
+        )
+        founders = [all_members[0]] if all_members else []
+        if story_id in self._seed_stories:
+            founders = [d for d in all_members if self._is_seed[d]] or founders
+        languages = {Signature.from_bytes(self._blobs[d]).language for d in founders}
+        return replace(knowledge, languages=frozenset(lang for lang in languages if lang))
 
     # ------------------------------------------------------------------ adding
     def learned(
@@ -457,9 +477,7 @@ class DedupIndex:
             if not signature.compatible(index.settings) or row.article_id in index._doc:
                 report.stale.append(row.article_id)
                 continue
-            doc = index._register(
-                row.article_id, row.signature, signature, row.story_id, row.seed
-            )
+            doc = index._register(row.article_id, row.signature, signature, row.story_id, row.seed)
             index._near.add(doc, signature.hashvalues, signature.shingle_count)
             term_arrays.append(signature.terms)
             pair_arrays.append(signature.pairs)
@@ -477,6 +495,7 @@ class DedupIndex:
     ) -> int:
         doc = len(self._ids)
         self._vectors.append(signature.vector)
+        self._is_seed.append(seed)
         self._semantic.add(story_id, signature.vector)
         self._story_entities.setdefault(story_id, set()).update(signature.entities.tolist())
         if seed:

@@ -16,6 +16,8 @@ centroid is ``(v · sum) / |sum|``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -35,7 +37,7 @@ class StoryVectors:
     def __len__(self) -> int:
         return len(self._story)
 
-    def add(self, story_id: int, vector: npt.NDArray[np.floating[object]]) -> None:
+    def add(self, story_id: int, vector: npt.NDArray[np.floating[Any]]) -> None:
         """One more member of ``story_id`` with embedding ``vector`` (a unit vector)."""
         if not len(vector):
             return
@@ -64,10 +66,7 @@ class StoryVectors:
             return []
         norms = self._norms[:count]
         scores = (self._sums[:count] @ vector) / np.where(norms > 0, norms, 1.0)
-        if count > limit:
-            top = np.argpartition(-scores, limit - 1)[:limit]
-        else:
-            top = np.arange(count)
+        top = np.argpartition(-scores, limit - 1)[:limit] if count > limit else np.arange(count)
         ranked = sorted(top.tolist(), key=lambda r: -float(scores[r]))
         return [(self._story[r], float(scores[r])) for r in ranked if scores[r] >= floor]
 

@@ -34,10 +34,10 @@ MAGIC = b"NMDS"
 FORMAT_VERSION = 2
 MINHASH_SCHEME = "affine32"
 # magic, version, flags, num_perm, shingle_size, quote_min_words, minhash seed,
-# published (epoch seconds), sha-256 content hash, shingle count, and the
-# lengths of the terms, pairs, names, numbers, quotes, lead and entities arrays, the
+# published (epoch seconds), sha-256 content hash, language (ISO 639-1 or blank), shingle
+# count, and the lengths of the terms, pairs, names, numbers, quotes, lead and entities arrays, the
 # embedding width and the number of sentence embeddings.
-_HEADER = struct.Struct("<4sBBHBBId32sIIIIIIIIHH")
+_HEADER = struct.Struct("<4sBBHBBId32s2sIIIIIIIIHH")
 _HAS_PUBLISHED = 1
 
 U32 = npt.NDArray[np.uint32]
@@ -71,6 +71,7 @@ class Signature:
     entities: U32 = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     vector: F16 = field(default_factory=lambda: np.zeros(0, dtype=np.float16))
     sentence_vectors: F16 = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float16))
+    language: str = ""  # ISO 639-1, or "" when unknown
 
     @property
     def num_perm(self) -> int:
@@ -104,6 +105,7 @@ class Signature:
             self.minhash_seed,
             self.published.timestamp() if self.published is not None else 0.0,
             bytes.fromhex(self.content_hash),
+            self.language.encode("ascii", "replace")[:2].ljust(2),
             self.shingle_count,
             len(self.terms),
             len(self.pairs),
@@ -151,6 +153,7 @@ class Signature:
             seed,
             published,
             digest,
+            language,
             shingle_count,
             *lengths,
         ) = _HEADER.unpack_from(data)
@@ -191,6 +194,7 @@ class Signature:
             entities=arrays[7],
             vector=vector,
             sentence_vectors=sentence_vectors,
+            language=language.decode("ascii", "replace").strip(),
             published=datetime.fromtimestamp(published, UTC) if flags & _HAS_PUBLISHED else None,
             shingle_size=shingle_size,
             quote_min_words=quote_min_words,

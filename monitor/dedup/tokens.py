@@ -73,7 +73,44 @@ _TITLE_LIST = """
     state states ambassador spokesman spokeswoman official officials leader leaders envoy
     monday tuesday wednesday thursday friday saturday sunday
 """
-_NOT_NAMES = STOPWORDS | frozenset(_TITLE_LIST.split())
+# Capitalised at a sentence's start in the other languages of the news, or always (German
+# nouns): function words, calendar words and wire agencies name no one in a story.
+_FOREIGN_LIST = """
+    der die das den dem des ein eine einen einem einer und oder aber auch nicht mit von vom zu
+    zum zur bei nach vor aus wie wenn als dass sich sie er es wir ihr
+    el la los las lo un una unos unas y o pero que en del al con por para su sus se le les
+    il gli uno e ed ma che nel nella della delle dei degli alla ai per con si
+    le une et ou mais du au aux pour sur dans ce cette ces qui son sa ses
+    het een en maar op voor met naar uit bij dit deze die
+    o os um uma mas em no na nos nas do da dos das ao pelo pela
+    january february march april may june july august september october november december
+    januar februar marz mai juni juli oktober dezember
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre
+    janvier fevrier mars avril juin juillet aout septembre octobre novembre decembre
+    januari februari maart juni juli augustus oktober
+    montag dienstag mittwoch donnerstag freitag samstag sonntag
+    lunes martes miercoles jueves viernes sabado domingo
+    lunedi martedi mercoledi giovedi venerdi sabato domenica
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    reuters ap afp efe dpa ansa anp belga tass ria xinhua kyodo upi
+"""
+_NOT_NAMES = STOPWORDS | frozenset(_TITLE_LIST.split()) | frozenset(_FOREIGN_LIST.split())
+_ENGLISH_SHARE = 0.2  # English prose is ~40% stopwords (of its list); other languages < 10%
+
+
+def is_english(tokens: list[Token]) -> bool:
+    """Whether a text reads as English (its share of English function words).
+
+    English capitalises names only; German capitalises every noun, and other
+    languages capitalise institutions ("Asuntos Exteriores"), so a single
+    capitalised word is taken for a name in English text only.
+    """
+    words = [t for t in tokens if not t.is_number]
+    if not words:
+        return True
+    return sum(t.norm in STOPWORDS for t in words) >= _ENGLISH_SHARE * len(words)
 
 
 def fold(text: str) -> str:

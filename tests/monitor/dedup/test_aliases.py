@@ -44,9 +44,22 @@ def folded_keys(text: str) -> list[str]:
         (
             "united_states",
             [
-                "United States", "USA", "US", "U.S.", "EEUU", "EE.UU.", "EE UU",
-                "Estados Unidos", "Stati Uniti", "États-Unis", "Vereinigte Staaten",
-                "Verenigde Staten", "VS", "США", "ΗΠΑ", "Usa",
+                "United States",
+                "USA",
+                "US",
+                "U.S.",
+                "EEUU",
+                "EE.UU.",
+                "EE UU",
+                "Estados Unidos",
+                "Stati Uniti",
+                "États-Unis",
+                "Vereinigte Staaten",
+                "Verenigde Staten",
+                "VS",
+                "США",
+                "ΗΠΑ",
+                "Usa",
             ],
         ),
         ("russia", ["Russia", "Russland", "Rusia", "Russie", "Rusland", "Rússia", "Россия"]),
@@ -61,8 +74,15 @@ def folded_keys(text: str) -> list[str]:
         (
             "white_house",
             [
-                "White House", "Weißes Haus", "Weißen Haus", "Casa Blanca", "Casa Bianca",
-                "Maison Blanche", "Witte Huis", "Casa Branca", "Белый дом",
+                "White House",
+                "Weißes Haus",
+                "Weißen Haus",
+                "Casa Blanca",
+                "Casa Bianca",
+                "Maison Blanche",
+                "Witte Huis",
+                "Casa Branca",
+                "Белый дом",
             ],
         ),
         ("state_department", ["State Department", "Departamento de Estado", "Госдепартамент"]),
@@ -73,7 +93,7 @@ def folded_keys(text: str) -> list[str]:
         ("rutte", ["Rutte", "Рютте", "Mark Rutte"]),
         ("zelensky", ["Zelensky", "Selenskyj", "Зеленский", "Ζελένσκι"]),
     ],
-)  # fmt: skip
+)
 def test_every_spelling_is_one_key(key: str, spellings: list[str]) -> None:
     for spelling in spellings:
         assert keys(f"Yesterday {spelling} said so") == [key], spelling
@@ -82,11 +102,18 @@ def test_every_spelling_is_one_key(key: str, spellings: list[str]) -> None:
 @pytest.mark.parametrize(
     ("key", "words"),
     [
-        ("united_states", "amerikanisch amerikanischen estadounidense estadounidenses américain américaines statunitense statunitensi American"),  # noqa: E501
+        (
+            "united_states",
+            "amerikanisch amerikanischen estadounidense estadounidenses américain américaines"
+            " statunitense statunitensi American",
+        ),
         ("russia", "russisch russischen ruso rusa russe russo russi Russian"),
-        ("ukraine", "ukrainisch ukrainische ucraniano ucraniana ukrainien ukrainienne ucraino Ukrainian"),  # noqa: E501
+        (
+            "ukraine",
+            "ukrainisch ukrainische ucraniano ucraniana ukrainien ukrainienne ucraino Ukrainian",
+        ),
     ],
-)  # fmt: skip
+)
 def test_demonyms_name_their_country(key: str, words: str) -> None:
     assert folded_keys(words) == [key] * len(words.split())
 
@@ -94,10 +121,10 @@ def test_demonyms_name_their_country(key: str, words: str) -> None:
 def test_sentences_in_several_languages_share_their_keys() -> None:
     expected = ["rubio", "nato", "brussels", "united_states"]
     assert keys("Rubio will skip the NATO meeting in Brussels, the US said.") == expected
-    assert keys("Rubio wird das Nato-Treffen in Brüssel auslassen, teilten die USA mit.") == expected
+    assert keys("Rubio wird das Nato-Treffen in Brüssel auslassen, sagten die USA.") == expected
     assert keys("Rubio no asistirá a la reunión de la OTAN en Bruselas, dijo EE.UU.") == expected
     assert keys("Рубио пропустит встречу НАТО в Брюсселе, заявили США.") == expected
-    assert keys("Ο Ρούμπιο δεν θα πάει στη σύνοδο του ΝΑΤΟ στις Βρυξέλλες, είπαν οι ΗΠΑ.") == expected
+    assert keys("Ο Ρούμπιο δεν θα πάει στο ΝΑΤΟ στις Βρυξέλλες, είπαν οι ΗΠΑ.") == expected
 
 
 def test_capitals_decide_abbreviations_that_are_also_words() -> None:
@@ -155,8 +182,12 @@ def test_resolve_tokens_spans_index_the_raw_words() -> None:
 
 def test_case_forms_of_other_scripts_and_german_genitives() -> None:
     assert keys("России Москвы Кремля Белого дома Госдепа") == [
-        "russia", "moscow", "kremlin", "white_house", "state_department",
-    ]  # fmt: skip
+        "russia",
+        "moscow",
+        "kremlin",
+        "white_house",
+        "state_department",
+    ]
     assert keys("της Ρωσίας και της Ουκρανίας στη Μόσχα") == ["russia", "ukraine", "moscow"]
     assert keys("Russlands Krieg und die Sprecher des Kremls") == ["russia", "kremlin"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -17,6 +18,8 @@ from monitor.dedup import (
     StoredSignature,
     analyse,
 )
+from monitor.dedup.encoder import Encoder, to_half
+from monitor.dedup.signatures import FORMAT_VERSION, MAGIC
 from tests.monitor.dedup.labeled import load_items
 
 TEXT = (
@@ -103,3 +106,105 @@ def test_load_reports_stale_and_unreadable_rows() -> None:
     index, report = DedupIndex.load(rows, settings)
     assert report.loaded == 1 and report.stale == ["b", "c"]
     assert "a" in index and "b" not in index
+
+
+def v1_bytes(signature: Signature) -> bytes:
+    """The signature as format 1 wrote it (before entities and embeddings)."""
+    header = struct.Struct("<4sBBHBBId32sIIIIIII").pack(
+        MAGIC,
+        1,
+        1 if signature.published is not None else 0,
+        signature.num_perm,
+        signature.shingle_size,
+        signature.quote_min_words,
+        signature.minhash_seed,
+        signature.published.timestamp() if signature.published is not None else 0.0,
+        bytes.fromhex(signature.content_hash),
+        signature.shingle_count,
+        len(signature.terms),
+        len(signature.pairs),
+        len(signature.names),
+        len(signature.numbers),
+        len(signature.quotes),
+        len(signature.lead),
+    )
+    arrays = (
+        signature.hashvalues,
+        signature.terms,
+        signature.pairs,
+        signature.names,
+        signature.numbers,
+        signature.quotes,
+        signature.lead,
+    )
+    counts = (signature.term_counts, signature.lead_counts)
+    return b"".join(
+        [
+            header,
+            *(a.astype("<u4").tobytes() for a in arrays),
+            *(c.astype("<u2").tobytes() for c in counts),
+        ]
+    )
+
+
+def test_v2_round_trip_keeps_entities_and_embeddings(encoder: Encoder) -> None:
+    settings = DedupSettings()
+    article = ArticleText("x", TEXT, "Ministers meet", datetime(2025, 12, 3, 9, 30, tzinfo=UTC))
+    analysis = analyse(article, settings, encoder)
+    sentences = to_half(encoder.encode([s.text for s in analysis.sentences]))
+    signature = replace(analysis.signature, sentence_vectors=sentences)
+    assert signature.vector.shape == (512,) and signature.vector.dtype == np.float16
+    assert sentences.shape == (3, 512)
+    assert len(signature.entities) > 0
+    data = signature.to_bytes()
+    assert data[4] == FORMAT_VERSION == 2
+    back = Signature.from_bytes(data)
+    for name in ("hashvalues", "terms", "term_counts", "lead", "lead_counts", "entities"):
+        assert np.array_equal(getattr(back, name), getattr(signature, name)), name
+    assert back.vector.dtype == np.float16 and np.array_equal(back.vector, signature.vector)
+    assert back.sentence_vectors.dtype == np.float16
+    assert back.sentence_vectors.shape == (3, 512)
+    assert np.array_equal(back.sentence_vectors, sentences)
+    assert back.to_bytes() == data
+    assert not back.vector.flags.writeable  # views of the bytes, not copies
+    assert not back.sentence_vectors.flags.writeable
+    assert float(np.linalg.norm(back.vector.astype(np.float32))) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_v2_round_trip_with_a_lead_embedding_and_no_sentences(encoder: Encoder) -> None:
+    signature = analyse(ArticleText("x", TEXT), DedupSettings(), encoder).signature
+    back = Signature.from_bytes(signature.to_bytes())
+    assert np.array_equal(back.vector, signature.vector)
+    assert back.sentence_vectors.size == 0
+
+
+def test_v2_round_trip_without_an_encoder_has_no_embeddings() -> None:
+    signature = analyse(ArticleText("x", TEXT), DedupSettings()).signature
+    back = Signature.from_bytes(signature.to_bytes())
+    assert back.vector.size == 0 and back.sentence_vectors.size == 0
+    assert np.array_equal(back.entities, signature.entities)
+
+
+def test_truncated_embeddings_are_refused(encoder: Encoder) -> None:
+    analysis = analyse(ArticleText("x", TEXT), DedupSettings(), encoder)
+    sentences = to_half(encoder.encode([s.text for s in analysis.sentences]))
+    data = replace(analysis.signature, sentence_vectors=sentences).to_bytes()
+    with pytest.raises(SignatureError, match="header says"):
+        Signature.from_bytes(data[:-2])
+    with pytest.raises(SignatureError, match="header says"):
+        Signature.from_bytes(data + b"\0\0")
+
+
+def test_a_format_1_signature_is_refused_and_reloaded_as_stale() -> None:
+    settings = DedupSettings()
+    article = ArticleText("a", TEXT, "Ministers meet", datetime(2025, 12, 3, tzinfo=UTC))
+    signature = analyse(article, settings).signature
+    old = v1_bytes(signature)
+    assert old[:4] == MAGIC and old[4] == 1
+    with pytest.raises(SignatureError, match="format 1"):
+        Signature.from_bytes(old)
+    index, report = DedupIndex.load(
+        [StoredSignature("a", 1, old), StoredSignature("b", 2, signature.to_bytes())], settings
+    )
+    assert report.loaded == 1 and report.stale == ["a"]
+    assert "a" not in index and "b" in index
