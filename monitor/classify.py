@@ -147,8 +147,13 @@ class Classifier:
             log.info("recomputing %d dedup signatures (settings changed)", len(report.stale))
             with self.db.session() as session:
                 stale = list(session.scalars(select(Article).where(Article.id.in_(report.stale))))
+                recurring: dict[int, frozenset[str]] = {}
                 for article, analysis in zip(
-                    stale, index.analyse_many([_text_of(a) for a in stale]), strict=True
+                    stale,
+                    index.analyse_many(
+                        [_text_of(a, self._recurring(session, a.feed_id, recurring)) for a in stale]
+                    ),
+                    strict=True,
                 ):
                     signature = index.relearned(
                         analysis,

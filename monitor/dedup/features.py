@@ -29,7 +29,7 @@ from monitor.dedup.furniture import FurnitureLine, strip_furniture
 from monitor.dedup.quotes import all_quote_hashes, quote_hashes
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.shingles import runs
-from monitor.dedup.signatures import MINHASH_SCHEME, Signature
+from monitor.dedup.signatures import MINHASH_SCHEME, Signature, encoder_id
 from monitor.dedup.tokens import (
     Token,
     is_english,
@@ -233,6 +233,7 @@ def analyse(
         entities=np.array(sorted(entities), dtype=np.uint32),
         vector=to_half(vector) if vector is not None else np.zeros(0, dtype=np.float16),
         language=(article.language or ("en" if english else ""))[:2],
+        encoder_id=encoder_id(encoder.name) if vector is not None and encoder else 0,
     )
     vocabulary = dict(zip(hashes.tolist(), content, strict=True))
     vocabulary.update(spelled)
@@ -261,10 +262,7 @@ def _sentence_features(
     # A name the alias tables know is one fact in every language ("Brüssel" is "brussels").
     facts = [frozenset(term_hash(keys.get(part, part)) for part in group) for group in groups]
     named = frozenset(h for fact in facts for h in fact)
-    # A year places a sentence in time ("in 2008", "since 2022"); alone it reports nothing new.
-    facts.extend(
-        frozenset([k]) for k in {t.key for t in content if t.is_number and not _is_year(t.norm)}
-    )
+    facts.extend(frozenset([number]) for number in numbers)
     known_keys = tuple(sorted(set(keys.values())))
     key_hashes = frozenset(term_hash(k) for k in known_keys)
     return SentenceFeatures(
@@ -277,10 +275,6 @@ def _sentence_features(
         entities=named | key_hashes,
         entity_keys=known_keys,
     )
-
-
-def _is_year(number: str) -> bool:
-    return len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2100
 
 
 def _alias_word(raw: str) -> str:

@@ -33,12 +33,15 @@ from monitor.dedup.novelty import (
 )
 from monitor.dedup.semantic import StoryVectors
 from monitor.dedup.settings import DedupSettings
-from monitor.dedup.signatures import Signature
+from monitor.dedup.signatures import Signature, encoder_id
 from monitor.dedup.story import Norms, QueryVectors, batch_norms, compare, norms, query_vectors
 
 NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
 KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
-KNOWLEDGE_SENTENCES = 60  # sentences of a story's first article embedded as what it says
+KNOWLEDGE_SENTENCES = 40  # sentences of a story's first article embedded as what it says
+# Sentences of one article compared by meaning, at most (about 1 ms each); past them, words
+# alone decide, as they did before embeddings.
+MEANING_CHECKS = 16
 SEMANTIC_FLOOR = 0.3  # stories less similar than this by meaning are not candidates by meaning
 LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
 
@@ -69,6 +72,7 @@ class DedupIndex:
     ) -> None:
         self.settings = settings or DedupSettings()
         self.encoder = encoder
+        self._encoder_id = encoder_id(encoder.name if encoder is not None else None)
         self._semantic = StoryVectors(encoder.dimensions if encoder is not None else 512)
         self._vectors: list[npt.NDArray[np.float16]] = []  # each article's lead embedding
         self._seed_stories: set[int] = set()
@@ -112,7 +116,10 @@ class DedupIndex:
         """:meth:`analyse` for many articles, their leads embedded in one call."""
         prepared = [prepare(a, self.settings) for a in articles]
         vectors = embed_leads(prepared, self.encoder)
-        return [analyse(p, self.settings, vector=v) for p, v in zip(prepared, vectors, strict=True)]
+        return [
+            analyse(p, self.settings, self.encoder, vector=v)
+            for p, v in zip(prepared, vectors, strict=True)
+        ]
 
     # ------------------------------------------------------------------ classifying
     def classify(self, article: ArticleText | Analysis, *, exhaustive: bool = False) -> Decision:
@@ -139,7 +146,15 @@ class DedupIndex:
         verdicts = []
         if match is not None and match.layer != "exact":
             verdicts = self._judge(analysis, match.story_id)
-        return decide(analysis.article.id, match, verdicts, candidates, links, analysis.furniture)
+        return decide(
+            analysis.article.id,
+            match,
+            verdicts,
+            candidates,
+            links,
+            analysis.furniture,
+            self.settings,
+        )
 
     def _judge(self, analysis: Analysis, story_id: int) -> list[SentenceVerdict]:
         """Novelty: words first, then meaning for the sentences words call new."""
@@ -150,7 +165,7 @@ class DedupIndex:
             i
             for i, sentence in enumerate(analysis.sentences)
             if lexical(sentence, knowledge, self.settings, foreign).candidate
-        ]
+        ][:MEANING_CHECKS]
         similarities = [math.nan] * len(analysis.sentences)
         taught: dict[int, F32] = {}
         if flagged and self.encoder is not None and knowledge.vectors.size:
@@ -385,7 +400,7 @@ class DedupIndex:
             raise ValueError(f"article {article_id!r} is already in the dedup index")
         blob = signature if isinstance(signature, bytes) else signature.to_bytes()
         parsed = signature if isinstance(signature, Signature) else Signature.from_bytes(blob)
-        if not parsed.compatible(self.settings):
+        if not parsed.compatible(self.settings, self._encoder_id):
             raise ValueError(f"signature of {article_id!r} was made with other dedup settings")
         doc = self._register(article_id, blob, parsed, story_id, seed)
         self._near.add(doc, parsed.hashvalues, parsed.shingle_count)
@@ -474,7 +489,10 @@ class DedupIndex:
             except ValueError:
                 report.stale.append(row.article_id)
                 continue
-            if not signature.compatible(index.settings) or row.article_id in index._doc:
+            if (
+                not signature.compatible(index.settings, index._encoder_id)
+                or row.article_id in index._doc
+            ):
                 report.stale.append(row.article_id)
                 continue
             doc = index._register(row.article_id, row.signature, signature, row.story_id, row.seed)

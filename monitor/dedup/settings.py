@@ -35,8 +35,8 @@ class DedupSettings:
     candidate_terms: int = 24
     # --- meaning: embeddings of the lead and of sentences (monitor.dedup.linking)
     embed_chars: int = 400
-    link_threshold: float = 0.7
-    link_window_days: float = 4.0
+    link_threshold: float = 0.68
+    link_window_days: float = 2.0
     semantic_candidates: int = 8
     paraphrase_similarity: float = 0.75
     novel_max_similarity: float = 0.5
@@ -46,6 +46,8 @@ class DedupSettings:
     novel_min_terms: int = 4
     novel_fact_fraction: float = 0.4
     novel_min_facts: int = 3
+    novel_min_sentences: int = 1
+    novel_lead_sentences: int = 3
 
     def __post_init__(self) -> None:
         if self.lsh_bands * self.lsh_rows > self.num_perm:

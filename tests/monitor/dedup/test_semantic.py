@@ -92,7 +92,7 @@ def test_growth_past_64_stories_keeps_every_centroid() -> None:
     stories = StoryVectors(DIMENSIONS)
     initial = stories.memory_bytes()
     members: dict[int, list[npt.NDArray[np.float32]]] = {}
-    for round_ in range(2):  # every story gets a second member after all have grown
+    for _ in range(2):  # every story gets a second member after all have grown
         for story in range(200):
             vector = unit(rng)
             members.setdefault(story, []).append(vector)
