@@ -305,8 +305,7 @@ class DedupConfig(_Section):
         30.0,
         gt=0,
         description="Stories with no article this recent leave the in-memory index (seeds stay); "
-        "it bounds memory. An article still joins an old story through the database's "
-        "exact-text check only.",
+        "it bounds memory. A report of a story that left the window starts a new story.",
     )
     novel_term_fraction: float = Field(
         0.6,

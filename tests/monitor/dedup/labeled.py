@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from monitor.dedup import ArticleText, Decision, DedupIndex, DedupSettings
+from monitor.dedup.encoder import Encoder
 
 LABELED = Path(__file__).resolve().parents[2] / "data" / "dedup_labeled.jsonl"
 
@@ -66,9 +67,16 @@ class Run:
     story_of: dict[str, int]
 
 
-def run(items: list[Item], settings: DedupSettings | None = None) -> Run:
-    index = DedupIndex(settings)
-    seeds = [i for i in items if i.seed]
+def run(
+    items: list[Item], settings: DedupSettings | None = None, encoder: Encoder | None = None
+) -> Run:
+    """The set through the engine: lexical only, or with ``encoder`` as newsmon runs it."""
+    index = DedupIndex(settings, encoder)
+    # Seeds in the order newsmon clusters them (monitor/classify.py): dated first, then by id.
+    seeds = sorted(
+        (i for i in items if i.seed),
+        key=lambda i: (i.published is None, i.published or datetime.min.replace(tzinfo=UTC), i.id),
+    )
     decisions = {d.article_id: d for d in index.cluster([i.article for i in seeds])}
     for item in items:
         if not item.seed:

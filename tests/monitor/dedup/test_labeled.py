@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from monitor.dedup import DedupIndex
+from monitor.dedup.encoder import Encoder
 from tests.monitor.dedup.labeled import Item, Run, load_items, run, score, table
 
 SEED_STORIES = [
@@ -26,9 +27,11 @@ def items() -> list[Item]:
     return load_items()
 
 
-@pytest.fixture(scope="module")
-def result(items: list[Item]) -> Run:
-    return run(items)
+@pytest.fixture(scope="module", params=["lexical", "meaning"])
+def result(request: pytest.FixtureRequest, items: list[Item], encoder: Encoder) -> Run:
+    """The set through the lexical engine alone, and with embeddings as newsmon runs it
+    (duplicate P/R 0.967/0.967, B-cubed F1 0.984 measured with the encoder)."""
+    return run(items, encoder=encoder if request.param == "meaning" else None)
 
 
 def test_the_labeled_set_is_big_and_varied_enough(items: list[Item]) -> None:
@@ -103,9 +106,14 @@ def test_every_decision_says_which_layer_decided_and_why(result: Run, items: lis
             continue
         assert decision.layer in ("exact", "near_duplicate", "story")
         assert decision.nearest_id is not None and decision.score is not None
-        if decision.layer != "exact":
+        if decision.layer == "near_duplicate":
             nearest = next(c for c in decision.candidates if c.article_id == decision.nearest_id)
-            assert nearest.story.score >= 0 and nearest.resemblance.jaccard >= 0
+            assert nearest.resemblance.jaccard >= 0
+        if decision.layer == "story":  # the story's evidence names the member that decided
+            link = decision.link
+            assert link is not None
+            assert decision.nearest_id in (link.best_member_id, link.lexical_member_id)
+        if decision.layer != "exact":
             assert decision.sentences  # every sentence judged, known or novel
 
 
