@@ -20,29 +20,23 @@ import numpy.typing as npt
 
 from monitor.dedup.candidates import CandidateIndex
 from monitor.dedup.decide import Candidate, Decision, choose, choose_lexical, decide
-from monitor.dedup.encoder import F32, Encoder, to_half
+from monitor.dedup.encoder import F32, Encoder
 from monitor.dedup.features import Analysis, ArticleText, analyse, embed_leads, prepare
 from monitor.dedup.frequencies import DocumentFrequencies
-from monitor.dedup.linking import StoryLink, best_link, link_score
+from monitor.dedup.linking import StoryLink, best_link, story_links
 from monitor.dedup.near_duplicate import NearDuplicateIndex
 from monitor.dedup.novelty import (
     SentenceVerdict,
     StoryKnowledge,
-    judge,
-    lexical,
 )
 from monitor.dedup.semantic import StoryVectors
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.signatures import Signature, encoder_id
 from monitor.dedup.story import Norms, QueryVectors, batch_norms, compare, norms, query_vectors
+from monitor.dedup.teaching import assess, knowledge_of, teach
 
 NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
 KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
-KNOWLEDGE_SENTENCES = 40  # sentences of a story's first article embedded as what it says
-# Sentences of one article compared by meaning, at most (about 1 ms each); past them, words
-# alone decide, as they did before embeddings.
-MEANING_CHECKS = 16
-SEMANTIC_FLOOR = 0.3  # stories less similar than this by meaning are not candidates by meaning
 LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
 
 
@@ -137,7 +131,7 @@ class DedupIndex:
         exact = (self._ids[exact_doc], self._story[exact_doc]) if exact_doc is not None else None
         docs = range(len(self._ids)) if exhaustive else self._candidate_docs(signature, extra)
         candidates = self._evidence(analysis, list(docs), extra)
-        links = self._links(analysis, candidates, extra)
+        links = self._links(analysis, candidates)
         if len(signature.vector):
             link = best_link(links, self.settings)
         else:
@@ -157,111 +151,53 @@ class DedupIndex:
         )
 
     def _judge(self, analysis: Analysis, story_id: int) -> list[SentenceVerdict]:
-        """Novelty: words first, then meaning for the sentences words call new."""
-        knowledge = self._knowledge(story_id)
-        language = analysis.signature.language
-        foreign = bool(language and knowledge.languages and language not in knowledge.languages)
-        flagged = [
-            i
-            for i, sentence in enumerate(analysis.sentences)
-            if lexical(sentence, knowledge, self.settings, foreign).candidate
-        ][:MEANING_CHECKS]
-        similarities = [math.nan] * len(analysis.sentences)
-        taught: dict[int, F32] = {}
-        if flagged and self.encoder is not None and knowledge.vectors.size:
-            vectors = self.encoder.encode([analysis.sentences[i].text for i in flagged])
-            best = (vectors @ knowledge.vectors.T).max(axis=1)
-            for i, vector, value in zip(flagged, vectors, best.tolist(), strict=True):
-                similarities[i] = value
-                taught[i] = vector
-        self._taught = (analysis.article.id, taught)
-        return judge(
-            analysis.sentences,
-            knowledge,
-            self.settings,
-            analysis.vocabulary,
-            similarities,
-            foreign,
+        verdicts, embedded = assess(
+            analysis, self._knowledge(story_id), self.settings, self.encoder
+        )
+        self._taught = (analysis.article.id, embedded)
+        return verdicts
+
+    def _links(self, analysis: Analysis, candidates: list[Candidate]) -> list[StoryLink]:
+        best: dict[int, tuple[float, str]] = {}
+        for c in candidates:
+            if not c.excluded_by_date and c.story_score() > best.get(c.story_id, (-1.0, ""))[0]:
+                best[c.story_id] = (c.story_score(), c.article_id)
+        return story_links(analysis, best, self, self.settings)
+
+    # -------------------------------------------------- what linking reads (linking.Stories)
+    def nearest(self, vector: F32, limit: int, floor: float) -> list[tuple[int, float]]:
+        return self._semantic.nearest(vector, limit, floor)
+
+    def centroid_cosine(self, story: int, vector: F32) -> float:
+        return self._semantic.centroid_cosine(story, vector)
+
+    def member_vectors(self, story: int) -> tuple[list[str], F32]:
+        rows = [d for d in self._members[story][-KNOWLEDGE_MEMBERS:] if len(self._vectors[d])]
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return [self._ids[d] for d in rows], np.stack([self._vectors[d] for d in rows]).astype(
+            np.float32
         )
 
-    def _links(
-        self, analysis: Analysis, candidates: list[Candidate], extra: int
-    ) -> list[StoryLink]:
-        """Evidence for every story the article may report (by words or by meaning)."""
-        signature = analysis.signature
-        vector = signature.vector.astype(np.float32)
-        lexical_best: dict[int, Candidate] = {}
-        for candidate in candidates:
-            if candidate.excluded_by_date:
-                continue
-            held = lexical_best.get(candidate.story_id)
-            if held is None or candidate.story_score() > held.story_score():
-                lexical_best[candidate.story_id] = candidate
-        stories = set(lexical_best)
-        if len(vector):
-            near = self._semantic.nearest(vector, self.settings.semantic_candidates, SEMANTIC_FLOOR)
-            stories.update(story for story, _ in near)
-        stories -= self._stories_out_of_time(signature, stories)
-        weights = self._entity_weights(signature)
-        links = []
-        for story in stories:
-            members = self._members[story][-KNOWLEDGE_MEMBERS:]
-            best_member, best_id = 0.0, None
-            if len(vector):
-                rows = [d for d in members if len(self._vectors[d])]
-                if rows:
-                    sims = np.stack([self._vectors[d] for d in rows]).astype(np.float32) @ vector
-                    top = int(np.argmax(sims))
-                    best_member, best_id = float(sims[top]), self._ids[rows[top]]
-            shared, entity_share = self._shared_entities(weights, story, members)
-            held = lexical_best.get(story)
-            lexical_score = held.story_score() if held is not None else 0.0
-            days = self._days_to_story(signature, story)
-            centroid = self._semantic.centroid_cosine(story, vector)
-            links.append(
-                StoryLink(
-                    story_id=story,
-                    centroid=round(centroid, 4),
-                    best_member=round(best_member, 4),
-                    best_member_id=best_id,
-                    entities=round(entity_share, 4),
-                    shared_entities=tuple(analysis.spell(shared)),
-                    lexical=round(lexical_score, 4),
-                    lexical_member_id=held.article_id if held is not None else None,
-                    days_apart=round(days, 2) if days is not None else None,
-                    seed=story in self._seed_stories,
-                    score=link_score(
-                        centroid, best_member, entity_share, lexical_score, days, self.settings
-                    ),
-                )
-            )
-        return links
+    def story_entities(self, story: int) -> set[int]:
+        return self._story_entities.get(story, set())
 
-    def _entity_weights(self, signature: Signature) -> dict[int, float]:
+    def entity_weights(self, signature: Signature) -> dict[int, float]:
         """The article's entities, each weighted by its rarity among known articles."""
         if not len(signature.entities):
             return {}
         idf = self._freqs.idf(signature.entities, 1)
         return dict(zip(signature.entities.tolist(), idf.tolist(), strict=True))
 
-    def _shared_entities(
-        self, weights: dict[int, float], story: int, members: list[int]
-    ) -> tuple[list[int], float]:
-        """Entities of the article its story has named, and their weighted share."""
-        if not weights:
-            return [], 0.0
-        del members
-        named = self._story_entities.get(story, set())
-        shared = [h for h in weights if h in named]
-        total = sum(weights.values())
-        return shared, (sum(weights[h] for h in shared) / total if total else 0.0)
-
-    def _days_to_story(self, signature: Signature, story: int) -> float | None:
+    def days_to_story(self, signature: Signature, story: int) -> float | None:
         if signature.published is None:
             return None
         when = signature.published.timestamp()
         dates = [self._dates[d] for d in self._members[story] if not math.isnan(self._dates[d])]
         return min(abs(when - d) for d in dates) / 86400.0 if dates else None
+
+    def is_seed_story(self, story: int) -> bool:
+        return story in self._seed_stories
 
     def _candidate_docs(self, signature: Signature, extra: int) -> list[int]:
         settings = self.settings
@@ -282,7 +218,7 @@ class DedupIndex:
         signature = analysis.signature
         vectors: QueryVectors = query_vectors(signature, self._freqs, extra)
         resemblances = self._near.resemblance(signature.hashvalues, signature.shingle_count, docs)
-        excluded = self._stories_out_of_time(signature, {self._story[d] for d in docs})
+        excluded = self.stories_out_of_time(signature, {self._story[d] for d in docs})
         candidates = []
         for doc, resemblance in zip(docs, resemblances, strict=True):
             known = Signature.from_bytes(self._blobs[doc])
@@ -307,7 +243,7 @@ class DedupIndex:
             cached = self._norms[doc] = norms(known, self._freqs, extra)
         return cached
 
-    def _stories_out_of_time(self, signature: Signature, stories: set[int]) -> set[int]:
+    def stories_out_of_time(self, signature: Signature, stories: set[int]) -> set[int]:
         """Stories whose dated articles are all further than ``date_max_gap_days`` away."""
         if signature.published is None:
             return set()
@@ -321,17 +257,15 @@ class DedupIndex:
         return out
 
     def _knowledge(self, story_id: int) -> StoryKnowledge:
-        """What a story has said.  Its language is that of its first article (and seeds): an
-        article in another language is a translation unless its names and numbers say more."""
-        all_members = self._members.get(story_id, [])
-        knowledge = StoryKnowledge.of(
-            Signature.from_bytes(self._blobs[d]) for d in all_members[-KNOWLEDGE_MEMBERS:]
+        members = self._members.get(story_id, [])
+        founders = [d for d in members if self._is_seed[d]] or members[:1]
+        return knowledge_of(
+            (self.signature_at(d) for d in members[-KNOWLEDGE_MEMBERS:]),
+            (self.signature_at(d) for d in founders),
         )
-        founders = [all_members[0]] if all_members else []
-        if story_id in self._seed_stories:
-            founders = [d for d in all_members if self._is_seed[d]] or founders
-        languages = {Signature.from_bytes(self._blobs[d]).language for d in founders}
-        return replace(knowledge, languages=frozenset(lang for lang in languages if lang))
+
+    def signature_at(self, doc: int) -> Signature:
+        return Signature.from_bytes(self._blobs[doc])
 
     # ------------------------------------------------------------------ adding
     def learned(
@@ -344,40 +278,13 @@ class DedupIndex:
         """
         taught = self._taught[1] if self._taught and self._taught[0] == decision.article_id else {}
         novel = {v.text for v in decision.sentences if v.novel}
-        return self._teach(analysis, decision.status, novel, everything, taught)
+        return teach(analysis, decision.status, novel, everything, taught, self.encoder)
 
     def relearned(
         self, analysis: Analysis, status: str | None, novel: Sequence[str], everything: bool
     ) -> Signature:
         """:meth:`learned` for an article decided earlier (its signature is being recomputed)."""
-        return self._teach(analysis, status, set(novel), everything, {})
-
-    def _teach(
-        self,
-        analysis: Analysis,
-        status: str | None,
-        novel: set[str],
-        everything: bool,
-        taught: dict[int, F32],
-    ) -> Signature:
-        signature = analysis.signature
-        if self.encoder is None or not len(signature.vector):
-            return signature
-        sentences = analysis.sentences
-        if status == "new_story" or everything:
-            rows = list(range(min(len(sentences), KNOWLEDGE_SENTENCES)))
-        elif status == "update":
-            rows = [i for i, sentence in enumerate(sentences) if sentence.text in novel]
-        else:
-            return signature
-        missing = [i for i in rows if i not in taught]
-        computed = dict(
-            zip(missing, self.encoder.encode([sentences[i].text for i in missing]), strict=True)
-        )
-        vectors = [taught[i] if i in taught else computed[i] for i in rows]
-        if not vectors:
-            return signature
-        return replace(signature, sentence_vectors=to_half(np.stack(vectors)))
+        return teach(analysis, status, set(novel), everything, {}, self.encoder)
 
     def add(
         self, article_id: str, signature: Signature | bytes, story_id: int, seed: bool = False

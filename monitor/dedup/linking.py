@@ -29,8 +29,31 @@ threshold were chosen on the tuning half of the real-news dev set
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
+from monitor.dedup.features import Analysis
 from monitor.dedup.settings import DedupSettings
+from monitor.dedup.signatures import Signature
+
+F32 = npt.NDArray[np.float32]
+SEMANTIC_FLOOR = 0.3  # stories less similar than this by meaning are not candidates by meaning
+
+
+class Stories(Protocol):
+    """What linking reads of the index's stories (:class:`~monitor.dedup.index.DedupIndex`)."""
+
+    def nearest(self, vector: F32, limit: int, floor: float) -> list[tuple[int, float]]: ...
+    def centroid_cosine(self, story: int, vector: F32) -> float: ...
+    def member_vectors(self, story: int) -> tuple[list[str], F32]: ...
+    def story_entities(self, story: int) -> set[int]: ...
+    def entity_weights(self, signature: Signature) -> dict[int, float]: ...
+    def days_to_story(self, signature: Signature, story: int) -> float | None: ...
+    def stories_out_of_time(self, signature: Signature, stories: set[int]) -> set[int]: ...
+    def is_seed_story(self, story: int) -> bool: ...
+
 
 ENTITY_WEIGHT = 0.35  # a story that names all of the article's (rarity-weighted) entities
 LEXICAL_WEIGHT = 0.15  # a member that passes the pairwise story threshold
@@ -83,3 +106,56 @@ def best_link(links: list[StoryLink], settings: DedupSettings) -> StoryLink | No
         return None
     best = max(links, key=lambda link: (link.score, -link.story_id))
     return best if best.score >= settings.link_threshold else None
+
+
+def story_links(
+    analysis: Analysis,
+    lexical_best: dict[int, tuple[float, str]],
+    stories: Stories,
+    settings: DedupSettings,
+) -> list[StoryLink]:
+    """Evidence for every story the article may report: those of its lexical candidates
+    (``lexical_best``: story -> best pairwise score and that member) and those nearest by
+    meaning, less the stories out of time."""
+    signature = analysis.signature
+    vector = signature.vector.astype(np.float32)
+    candidates = set(lexical_best)
+    if len(vector):
+        nearest = stories.nearest(vector, settings.semantic_candidates, SEMANTIC_FLOOR)
+        candidates.update(story for story, _ in nearest)
+    candidates -= stories.stories_out_of_time(signature, candidates)
+    weights = stories.entity_weights(signature)
+    total = sum(weights.values())
+    links = []
+    for story in candidates:
+        best_member, best_id = 0.0, None
+        if len(vector):
+            ids, rows = stories.member_vectors(story)
+            if len(rows):
+                sims = rows @ vector
+                top = int(np.argmax(sims))
+                best_member, best_id = float(sims[top]), ids[top]
+        named = stories.story_entities(story)
+        shared = [h for h in weights if h in named]
+        entity_share = sum(weights[h] for h in shared) / total if total else 0.0
+        lexical_score, lexical_id = lexical_best.get(story, (0.0, None))
+        days = stories.days_to_story(signature, story)
+        centroid = stories.centroid_cosine(story, vector)
+        links.append(
+            StoryLink(
+                story_id=story,
+                centroid=round(centroid, 4),
+                best_member=round(best_member, 4),
+                best_member_id=best_id,
+                entities=round(entity_share, 4),
+                shared_entities=tuple(analysis.spell(shared)),
+                lexical=round(lexical_score, 4),
+                lexical_member_id=lexical_id,
+                days_apart=round(days, 2) if days is not None else None,
+                seed=stories.is_seed_story(story),
+                score=link_score(
+                    centroid, best_member, entity_share, lexical_score, days, settings
+                ),
+            )
+        )
+    return links
