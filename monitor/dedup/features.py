@@ -119,6 +119,7 @@ class Analysis:
     sentences: list[SentenceFeatures]
     vocabulary: dict[int, str] = field(repr=False)
     furniture: tuple[FurnitureLine, ...] = ()
+    shingle_sentences: dict[int, int] = field(default_factory=dict, repr=False)  # first sentence
 
     def spell(self, hashes: Iterable[int]) -> list[str]:
         """The words behind term hashes, sorted (for explanations)."""
@@ -174,6 +175,7 @@ def analyse(
     starts: list[int] = []  # where each sentence starts in ``content``: no pair crosses it
     lead: list[int] = []
     sequence: list[int] = []  # the hash of every word of the body, for shingles
+    owner: list[int] = []  # the sentence each word of ``sequence`` is in
     numbers: set[int] = set()
     if article.title and article.text.strip():
         title = [t for t in tokenize(article.title) if t.is_content]
@@ -188,6 +190,7 @@ def analyse(
     english = is_english([t for _, tokens in split for t in tokens])
     for number, (sentence, tokens) in enumerate(split):
         sequence.extend(t.key for t in tokens)
+        owner.extend([number] * len(tokens))
         starts.append(len(content))
         here = [t for t in tokens if t.is_content]
         content.extend(t.norm for t in here)
@@ -212,7 +215,13 @@ def analyse(
         crossing[[s for s in starts if 0 < s < len(hashes)]] = True
         pairs = pairs[~crossing[1:]]
     lead_terms, lead_counts = np.unique(np.array(lead, dtype=np.uint32), return_counts=True)
-    shingles = np.unique(runs(np.array(sequence, dtype=np.uint32), settings.shingle_size))
+    in_order = runs(np.array(sequence, dtype=np.uint32), settings.shingle_size)
+    shingles = np.unique(in_order)
+    # Where each shingle first occurs: a copy of a text that a feed cut short is found to go
+    # on past the cut (novelty), and this text's own last shingle marks its cut.
+    starts_at: dict[int, int] = {}
+    for shingle, sentence_number in zip(in_order.tolist(), owner, strict=False):
+        starts_at.setdefault(shingle, sentence_number)
     minhash = make_minhash(shingles.tolist(), settings)
     signature = Signature(
         content_hash=content_hash(body),
@@ -234,10 +243,12 @@ def analyse(
         vector=to_half(vector) if vector is not None else np.zeros(0, dtype=np.float16),
         language=(article.language or ("en" if english else ""))[:2],
         encoder_id=encoder_id(encoder.name) if vector is not None and encoder else 0,
+        # the last shingle of whole words: the last word of an excerpt may be cut too
+        cut=int(in_order[-2]) if len(in_order) > 1 and is_cut_short(body) else 0,
     )
     vocabulary = dict(zip(hashes.tolist(), content, strict=True))
     vocabulary.update(spelled)
-    return Analysis(article, signature, sentences, vocabulary, prepared.furniture)
+    return Analysis(article, signature, sentences, vocabulary, prepared.furniture, starts_at)
 
 
 def _sentence_features(
@@ -275,6 +286,15 @@ def _sentence_features(
         entities=named | key_hashes,
         entity_keys=known_keys,
     )
+
+
+_SENTENCE_ENDS = (".", "!", "?", '"', "”", "’", "»", ")")
+
+
+def is_cut_short(body: str) -> bool:
+    """Whether a text stops mid-sentence or on an ellipsis: a feed's excerpt of an article."""
+    end = body.rstrip()
+    return bool(end) and (end.endswith(("…", "...")) or not end.endswith(_SENTENCE_ENDS))
 
 
 def _alias_word(raw: str) -> str:

@@ -28,6 +28,7 @@ from monitor.dedup.near_duplicate import NearDuplicateIndex
 from monitor.dedup.novelty import (
     SentenceVerdict,
     StoryKnowledge,
+    continued,
 )
 from monitor.dedup.semantic import StoryVectors
 from monitor.dedup.settings import DedupSettings
@@ -35,6 +36,7 @@ from monitor.dedup.signatures import Signature, encoder_id
 from monitor.dedup.story import Norms, QueryVectors, batch_norms, compare, norms, query_vectors
 from monitor.dedup.teaching import assess, knowledge_of, teach
 
+EXCERPT_COVERAGE = 0.5  # share of a cut-short member's shingles an article must hold to copy it
 NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
 KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
 LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
@@ -140,6 +142,9 @@ class DedupIndex:
         verdicts = []
         if match is not None and match.layer != "exact":
             verdicts = self._judge(analysis, match.story_id)
+            cut = self._cut_in(analysis, candidates, match.story_id)
+            if cut is not None:
+                verdicts = continued(verdicts, cut)
         return decide(
             analysis.article.id,
             match,
@@ -149,6 +154,18 @@ class DedupIndex:
             analysis.furniture,
             self.settings,
         )
+
+    def _cut_in(self, analysis: Analysis, candidates: list[Candidate], story_id: int) -> int | None:
+        """The sentence where a member of the story that the article copies was cut short by
+        its feed (its last shingle is in the article), or None."""
+        cuts = []
+        for c in candidates:
+            if c.story_id != story_id or c.resemblance.coverage < EXCERPT_COVERAGE:
+                continue
+            cut = self.signature(c.article_id).cut
+            if cut and cut in analysis.shingle_sentences:
+                cuts.append(analysis.shingle_sentences[cut])
+        return max(cuts) if cuts else None
 
     def _judge(self, analysis: Analysis, story_id: int) -> list[SentenceVerdict]:
         verdicts, embedded = assess(

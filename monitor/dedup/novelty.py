@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -90,6 +90,7 @@ class SentenceVerdict:
     terms: int
     new_facts: tuple[str, ...] = ()  # the new names and numbers, spelled
     similarity: float | None = None  # to the closest sentence the story knows (when compared)
+    continued: bool = False  # past the cut of a known article its feed had cut short
 
     @property
     def paraphrase(self) -> bool:
@@ -103,6 +104,8 @@ class SentenceVerdict:
     @property
     def reason(self) -> str:
         if not self.novel:
+            if self.continued:
+                return "known: the rest of a known article whose feed had cut it short"
             if self.similarity is not None and self.lexically_new:
                 return f"known: says what the story said (similarity {self.similarity:.2f})"
             return "known"
@@ -214,3 +217,12 @@ def judge(
             )
         )
     return verdicts
+
+
+def continued(verdicts: list[SentenceVerdict], cut: int) -> list[SentenceVerdict]:
+    """Sentences from number ``cut`` on are the rest of a known article that its feed had cut
+    short there: a reader who saw the excerpt has not missed a development, so they are known."""
+    return [
+        replace(v, novel=False, continued=True) if i >= cut and v.novel else v
+        for i, v in enumerate(verdicts)
+    ]

@@ -38,7 +38,7 @@ MINHASH_SCHEME = "affine32"
 # published (epoch seconds), sha-256 content hash, language (ISO 639-1 or blank), shingle
 # count, and the lengths of the terms, pairs, names, numbers, quotes, lead and entities arrays, the
 # embedding width and the number of sentence embeddings.
-_HEADER = struct.Struct("<4sBBHBBId32s2sIIIIIIIIHHI")
+_HEADER = struct.Struct("<4sBBHBBId32s2sIIIIIIIIHHII")
 _HAS_PUBLISHED = 1
 
 U32 = npt.NDArray[np.uint32]
@@ -80,6 +80,7 @@ class Signature:
     sentence_vectors: F16 = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float16))
     language: str = ""  # ISO 639-1, or "" when unknown
     encoder_id: int = 0  # encoder_id() of the model that made the embeddings (0: none)
+    cut: int = 0  # the last shingle of a text that stops mid-sentence (a feed excerpt), else 0
 
     @property
     def num_perm(self) -> int:
@@ -127,6 +128,7 @@ class Signature:
             len(self.vector),
             len(self.sentence_vectors) if self.sentence_vectors.size else 0,
             self.encoder_id,
+            self.cut,
         )
         arrays = (
             self.hashvalues,
@@ -170,7 +172,7 @@ class Signature:
         ) = _HEADER.unpack_from(data)
         if version != FORMAT_VERSION:
             raise SignatureError(f"signature format {version}, expected {FORMAT_VERSION}")
-        *lengths, width, sentences, encoder = lengths
+        *lengths, width, sentences, encoder, cut = lengths
         counts = [num_perm, *lengths]
         halves = width * (1 + sentences)
         expected = _HEADER.size + 4 * sum(counts) + 2 * (lengths[0] + lengths[-2] + halves)
@@ -207,6 +209,7 @@ class Signature:
             sentence_vectors=sentence_vectors,
             language=language.decode("ascii", "replace").strip(),
             encoder_id=encoder,
+            cut=cut,
             published=datetime.fromtimestamp(published, UTC) if flags & _HAS_PUBLISHED else None,
             shingle_size=shingle_size,
             quote_min_words=quote_min_words,
