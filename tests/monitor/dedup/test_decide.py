@@ -124,3 +124,13 @@ def test_a_decision_keeps_the_link_of_the_story_it_joined() -> None:
     assert decision.status == "update"
     assert decision.link is not None and decision.link.story_id == 2
     assert decision.furniture == []
+
+
+def test_a_development_needs_enough_novel_sentences_or_one_in_the_lead() -> None:
+    story = Match("story", "b", 2, 1.5)
+    strict = DedupSettings(novel_min_sentences=2, novel_lead_sentences=2)
+    deep = [verdict(False), verdict(False), verdict(True)]
+    assert status_of(story, deep) == "update"  # the default: any novel sentence
+    assert status_of(story, deep, strict) == "duplicate"  # one novel sentence, past the lead
+    assert status_of(story, [verdict(False), verdict(True)], strict) == "update"  # in the lead
+    assert status_of(story, [*deep, verdict(True)], strict) == "update"  # two, anywhere

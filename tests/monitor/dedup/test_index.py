@@ -193,3 +193,35 @@ def test_an_index_loaded_from_stored_bytes_keeps_the_semantic_links(encoder: Enc
     assert [v.similarity for v in after.sentences] == [v.similarity for v in before.sentences]
     news = loaded.classify(german("de2", GERMAN_NEWS))
     assert (news.status, news.novel_sentences) == ("update", [GERMAN_NEWS.strip()])
+
+
+FULL_WIRE = (
+    "The harbour authority of Valmont closed its northern docks on Monday after a crane "
+    "collapsed onto a cargo ship, officials said.\n"
+    "Nobody was hurt, according to a statement from the port's operator, Coastline Terminals.\n"
+    "Inspectors from the transport ministry arrived in the afternoon to examine the crane.\n"
+    "The operator said it expected to reopen two of the four berths by Thursday, while the "
+    "others would stay closed until the inspectors had finished their work.\n"
+    "Shipping companies were told to divert vessels to the southern terminal at Port Edery, "
+    "where 14 additional berths were made available for the week."
+)
+
+
+def test_the_rest_of_an_excerpt_its_feed_had_cut_short_is_no_update(encoder: Encoder) -> None:
+    """One feed carries the wire story cut mid-sentence; another carries it whole later.  The
+    whole copy adds only what the excerpt had not shown yet: no new development."""
+    index = DedupIndex(encoder=encoder)
+    when = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    cut_at = FULL_WIRE.index("while the others")
+    title = "Crane collapse closes Valmont docks"
+    excerpt = ArticleText("excerpt", FULL_WIRE[:cut_at], title, when)
+    assert index.ingest(excerpt).status == "new_story"
+    assert index.signature("excerpt").cut != 0
+    whole = ArticleText("whole", FULL_WIRE, "Valmont docks closed after crane collapse", when)
+    decision = index.classify(index.analyse(whole))
+    assert decision.status == "duplicate", [(v.text, v.reason) for v in decision.sentences]
+    reasons = [v.reason for v in decision.sentences]
+    assert any(r.startswith("known: the rest of a known article") for r in reasons)
+    # A whole text is not cut short: a copy that goes past its end is judged as usual.
+    assert index.signature("excerpt").cut != index.analyse(whole).signature.cut
+    assert index.analyse(whole).signature.cut == 0

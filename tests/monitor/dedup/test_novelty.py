@@ -115,3 +115,28 @@ def test_reasons_say_why() -> None:
     assert judged(WORDS, 0.6).reason == "known: says what the story said (similarity 0.60)"
     assert judged(NAMES, 0.8).reason == "known: says what the story said (similarity 0.80)"
     assert judged(RETOLD, 0.8).reason == "known"
+
+
+def test_the_rest_of_a_cut_short_article_is_not_news() -> None:
+    from monitor.dedup.novelty import continued
+
+    first = judged("Rubio met Lavrov in Riyadh on Tuesday.", math.nan)
+    later = [
+        SentenceVerdict("a", False, 0, 0, False, 0, 3),
+        SentenceVerdict("b", True, 2, 0, False, 2, 3),
+        SentenceVerdict("c", True, 0, 1, False, 1, 3),
+    ]
+    kept = continued([first, *later], 2)
+    assert [v.novel for v in kept] == [first.novel, False, False, False]
+    assert kept[3].reason.startswith("known: the rest of a known article")
+    assert continued(later, 5) == later
+
+
+def test_a_text_that_stops_mid_sentence_is_cut_short() -> None:
+    from monitor.dedup.features import is_cut_short
+
+    assert is_cut_short("Rubio said the talks would go on until")
+    assert is_cut_short("The talks continue …")
+    assert not is_cut_short("The talks continue.")
+    assert not is_cut_short("“We will stay,” he said.”")
+    assert not is_cut_short("")
