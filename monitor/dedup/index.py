@@ -189,12 +189,24 @@ class DedupIndex:
         return self._semantic.centroid_cosine(story, vector)
 
     def member_vectors(self, story: int) -> tuple[list[str], F32]:
-        rows = [d for d in self._members[story][-KNOWLEDGE_MEMBERS:] if len(self._vectors[d])]
+        """Each member's lead embedding and the sentences it taught the story, with the id of
+        the member each row is from: a report whose lead says what one sentence of a known
+        article said reports that article's story."""
+        ids: list[str] = []
+        rows: list[npt.NDArray[np.float16]] = []
+        for doc in self._members[story][-KNOWLEDGE_MEMBERS:]:
+            if not len(self._vectors[doc]):
+                continue
+            taught = self.signature_at(doc).sentence_vectors
+            block = [self._vectors[doc][None, :]]
+            if taught.size:
+                block.append(taught)
+            stacked = np.concatenate(block)
+            rows.append(stacked)
+            ids.extend([self._ids[doc]] * len(stacked))
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
-        return [self._ids[d] for d in rows], np.stack([self._vectors[d] for d in rows]).astype(
-            np.float32
-        )
+        return ids, np.concatenate(rows).astype(np.float32)
 
     def story_entities(self, story: int) -> set[int]:
         return self._story_entities.get(story, set())
