@@ -14,8 +14,9 @@ reported, so there is nothing to decide about them.  Seeds are the known
 world: they are clustered together at first start, like any article.
 
 Order does not matter: pending articles are taken by publication time and
-then by id (never by arrival), so two runs over the same articles make the
-same stories whatever order a cycle stored them in.  They are read a batch
+then by the hash of their text (never by arrival, nor by the feed that
+carried them), so two runs over the same articles make the same stories
+whatever order a cycle stored them in.  They are read a batch
 at a time so that the model embeds a batch's leads in one call; each is
 still decided and committed on its own.  A feed's own boilerplate (the
 same line in many of its items) is found from its stored items and set
@@ -212,8 +213,9 @@ class Classifier:
                     ~Article.is_seed,
                     exists().where(ArticleTopic.article_id == Article.id),
                 )
-                # Publication time, then id: never arrival order (fetched_at), which varies.
-                .order_by(Article.published_at, Article.id)
+                # Publication time, then the text's hash: never arrival order (fetched_at) nor
+                # which feed carried it (the id), which vary from run to run.
+                .order_by(Article.published_at, Article.content_hash, Article.id)
             )
             ids = list(session.scalars(query.limit(limit) if limit else query))
         recurring: dict[int, frozenset[str]] = {}

@@ -274,7 +274,7 @@ class DedupConfig(_Section):
         "reports (the lead); applies to articles classified from then on.",
     )
     link_threshold: float = Field(
-        0.68,
+        0.74,
         ge=0,
         description="Link score (meaning, shared entities, words, dates) at which an article "
         "joins a known story. Lower: more articles join; higher: more new stories.",

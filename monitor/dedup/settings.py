@@ -35,7 +35,7 @@ class DedupSettings:
     candidate_terms: int = 24
     # --- meaning: embeddings of the lead and of sentences (monitor.dedup.linking)
     embed_chars: int = 400
-    link_threshold: float = 0.68
+    link_threshold: float = 0.74
     link_window_days: float = 2.0
     semantic_candidates: int = 8
     paraphrase_similarity: float = 0.75

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -129,3 +129,76 @@ def test_fetch_classifies_and_explain_stories_export_show_it(
     assert later == ""
     missing = newsmon(tmp_path, "explain", "nope")
     assert missing.returncode == 2
+
+
+def _stories_by_url(tmp_path: Path) -> tuple[dict[str, str], set[frozenset[str]]]:
+    lines = newsmon(tmp_path, "export", "--format", "jsonl").stdout.splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    fetched = [r for r in records if r["url"] and r["status"]]
+    statuses = {r["url"]: r["status"] for r in fetched}
+    groups: dict[int, set[str]] = {}
+    for r in fetched:
+        groups.setdefault(r["story_id"], set()).add(r["url"])
+    return statuses, {frozenset(g) for g in groups.values()}
+
+
+def test_the_order_items_arrive_in_changes_no_story(server: FeedServer, tmp_path: Path) -> None:
+    """Two runs over the same items, published at the same instant in two feeds that answer
+    in opposite orders (and list their items in opposite orders), make the same stories."""
+    import time
+
+    from tests.feedserver import Reply, Request
+    from tests.monitor.test_classify import item
+
+    labels = [
+        "b01-syndicated-new-intro",
+        "b02-rewrite-keeps-quotes",
+        "b12-flash-rewritten",
+        "a03-translation-paraphrase",
+        "a09-rewrite-of-003",
+        "f01-rubio-panama",
+    ]
+    same_time = "Wed, 02 Apr 2025 12:00:00 GMT"
+    items = [{**item(label), "pubDate": same_time} for label in labels]
+
+    def late(body: bytes) -> Callable[[Request], Reply]:
+        answer = static(body)
+
+        def handler(request: Request) -> Reply:
+            time.sleep(0.6)
+            return answer(request)
+
+        return handler
+
+    runs = []
+    for number, (first, second) in enumerate([(items[:3], items[3:]), (items[3:], items[:3])]):
+        slow = "/a" if number == 0 else "/b"
+        feed_a = server.route(f"/r{number}/a", (late if slow == "/a" else static)(rss(first)))
+        feed_b = server.route(f"/r{number}/b", (late if slow == "/b" else static)(rss(second)))
+        folder = tmp_path / f"run{number}"
+        folder.mkdir()
+        write_config(folder, feed_a, feed_b)
+        assert newsmon(folder, "fetch", "--json").returncode == 0
+        runs.append(_stories_by_url(folder))
+    assert runs[0] == runs[1]
+    assert len(runs[0][0]) == len(labels)
+
+
+def test_a_scoop_published_before_its_seed_joins_the_seed_story(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """The seed corpus is what the reader knows, whatever its dates: a rewrite of seed 003
+    published three days before it is a duplicate in that seed's story."""
+    from tests.monitor.test_classify import item
+
+    scoop = {**item("a09-rewrite-of-003"), "pubDate": "Sat, 29 Nov 2025 09:00:00 GMT"}
+    write_config(tmp_path, server.route("/scoop", static(rss([scoop]))))
+    assert newsmon(tmp_path, "fetch", "--json").returncode == 0
+    records = [
+        json.loads(line)
+        for line in newsmon(tmp_path, "export", "--format", "jsonl").stdout.splitlines()
+    ]
+    seed = next(r for r in records if r["id"].startswith("003_"))
+    fetched = next(r for r in records if r["url"] == scoop["link"])
+    assert fetched["story_id"] == seed["story_id"]
+    assert fetched["status"] == "duplicate"
