@@ -358,6 +358,7 @@ def lexical_rows(rows: Sequence[StoredSignature]) -> list[StoredSignature]:
                 Signature.from_bytes(r.signature),
                 vector=empty,
                 sentence_vectors=np.zeros((0, 0), dtype=np.float16),
+                encoder_id=0,
             ).to_bytes(),
         )
         for r in rows
