@@ -71,7 +71,9 @@ def normalise(raw: RawEntry, first_seen: datetime) -> Entry:
     title = html_to_text(raw.title)
     summary_html = raw.summary_html or raw.content_html
     summary = html_to_text(summary_html)
-    body = html_to_text(raw.content_html, keep_paragraphs=True) if raw.content_html else ""
+    # Paragraphs are kept (one a line): dedup decides page furniture line by line.
+    source = raw.content_html or summary_html
+    body = html_to_text(source, keep_paragraphs=True) if source else ""
     if len(body) < len(summary):
         body = summary
     url = raw.link.strip() if raw.link else None

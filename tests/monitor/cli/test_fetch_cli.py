@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -105,6 +106,12 @@ def test_fetch_classifies_and_explain_stories_export_show_it(
     assert explained["duplicate_of"] in {c["article_id"] for c in explained["candidates"]}
     assert "Marco Rubio" in explained["topics"] or "NATO" in explained["topics"]
     assert explained["story"]["id"] == explained["story_id"]
+    # The story-level evidence and every sentence's verdict, with its reason.
+    joined = next(lk for lk in explained["links"] if lk["story_id"] == explained["story_id"])
+    assert joined["seed"] is True and joined["score"] > 0 and joined["shared_entities"]
+    assert explained["sentences"] and all(s["reason"] for s in explained["sentences"])
+    shown = newsmon(tmp_path, "explain", f"https://news.example/{labels[0]}").stdout
+    assert "Candidate stories" in shown and "Sentences" in shown and "known" in shown
 
     stories = json.loads(newsmon(tmp_path, "stories", "--json").stdout)
     assert len(stories) == 3  # two seed stories and the new one
@@ -202,3 +209,29 @@ def test_a_scoop_published_before_its_seed_joins_the_seed_story(
     fetched = next(r for r in records if r["url"] == scoop["link"])
     assert fetched["story_id"] == seed["story_id"]
     assert fetched["status"] == "duplicate"
+
+
+def test_explain_shows_the_page_furniture_set_aside(server: FeedServer, tmp_path: Path) -> None:
+    """A byline, a share counter and a newsletter prompt are never news; explain lists them."""
+    from tests.monitor.test_classify import item
+
+    copy = item("b01-syndicated-new-intro")
+    body = (
+        "<p>By Jane Example and John Sample</p><p>1.2k</p>"
+        f"<p>{copy['description']}</p>"
+        "<p>Sign up for our Morning Briefing newsletter.</p>"
+    )
+    copy["description"] = html.escape(body)
+    write_config(tmp_path, server.route("/furniture", static(rss([copy]))))
+    assert newsmon(tmp_path, "fetch", "--json").returncode == 0
+    explained = json.loads(newsmon(tmp_path, "explain", copy["link"], "--json").stdout)
+    reasons = {line["text"]: line["reason"] for line in explained["furniture"]}
+    added = {
+        "By Jane Example and John Sample": "byline",
+        "1.2k": "counter",
+        "Sign up for our Morning Briefing newsletter.": "newsletter prompt",
+    }
+    assert added.items() <= reasons.items()  # the copy's own captions and dateline go too
+    assert explained["status"] == "duplicate"  # what is left is the known seed story
+    shown = newsmon(tmp_path, "explain", copy["link"]).stdout
+    assert "furniture" in shown and "byline" in shown
