@@ -21,6 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash
 
 from monitor.dedup.aliases import resolve_tokens
@@ -41,6 +42,7 @@ from monitor.dedup.tokens import (
 )
 from monitor.text import content_hash, split_sentences
 
+U32 = npt.NDArray[np.uint32]
 MAX_COUNT = 65535
 LEAD_SENTENCES = 3  # the lead (with the title) says what happened: who, what, when, where
 HEADING_CAPITALISED = 0.6  # a "sentence" this Title Cased is a heading: its capitals name nobody
@@ -119,7 +121,17 @@ class Analysis:
     sentences: list[SentenceFeatures]
     vocabulary: dict[int, str] = field(repr=False)
     furniture: tuple[FurnitureLine, ...] = ()
-    shingle_sentences: dict[int, int] = field(default_factory=dict, repr=False)  # first sentence
+    # the text's shingles in order, and the sentence each starts in (for sentence_of)
+    shingle_order: U32 = field(default_factory=lambda: np.zeros(0, dtype=np.uint32), repr=False)
+    shingle_owner: npt.NDArray[np.int32] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int32), repr=False
+    )
+
+    def sentence_of(self, shingle: int) -> int | None:
+        """The sentence a shingle first occurs in, or None (asked only of a copy of a text its
+        feed cut short, so the search is not made for every article)."""
+        where = np.flatnonzero(self.shingle_order == np.uint32(shingle))
+        return int(self.shingle_owner[where[0]]) if len(where) else None
 
     def spell(self, hashes: Iterable[int]) -> list[str]:
         """The words behind term hashes, sorted (for explanations)."""
@@ -217,11 +229,6 @@ def analyse(
     lead_terms, lead_counts = np.unique(np.array(lead, dtype=np.uint32), return_counts=True)
     in_order = runs(np.array(sequence, dtype=np.uint32), settings.shingle_size)
     shingles = np.unique(in_order)
-    # Where each shingle first occurs: a copy of a text that a feed cut short is found to go
-    # on past the cut (novelty), and this text's own last shingle marks its cut.
-    starts_at: dict[int, int] = {}
-    for shingle, sentence_number in zip(in_order.tolist(), owner, strict=False):
-        starts_at.setdefault(shingle, sentence_number)
     minhash = make_minhash(shingles.tolist(), settings)
     signature = Signature(
         content_hash=content_hash(body),
@@ -248,7 +255,10 @@ def analyse(
     )
     vocabulary = dict(zip(hashes.tolist(), content, strict=True))
     vocabulary.update(spelled)
-    return Analysis(article, signature, sentences, vocabulary, prepared.furniture, starts_at)
+    # A copy of a text that a feed cut short goes on past the cut (novelty finds where with
+    # sentence_of); this text's own last shingle marks its cut.
+    owners = np.array(owner[: len(in_order)], dtype=np.int32)
+    return Analysis(article, signature, sentences, vocabulary, prepared.furniture, in_order, owners)
 
 
 def _sentence_features(

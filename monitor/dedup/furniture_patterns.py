@@ -21,12 +21,13 @@ def _words(spec: str) -> str:
 
 
 _I = re.IGNORECASE
-AGENCY = _words(
+AGENCY_WORDS = (  # "_" stands for a space
     "reuters ap afp dpa apa efe ansa adnkronos agi xinhua tass ria_novosti anp belga kyodo yonhap "
     "upi associated_press agence_france-presse europa_press lusa ats sda kna epd cnn bloomberg "
     "ritzau ntb pap ukrinform interfax agencies agenzie agencias agences agenturen agências "
     "agentschappen"
 )
+AGENCY = _words(AGENCY_WORDS)
 PHOTO_SOURCE = _words(
     f"{AGENCY} epa getty_images getty_photos getty pool file_photo handout imago alamy "
     "shutterstock unsplash istock pexels keystone picture_alliance photo foto"

@@ -12,6 +12,7 @@ of the signatures themselves.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -38,6 +39,7 @@ from monitor.dedup.teaching import assess, knowledge_of, teach
 
 EXCERPT_COVERAGE = 0.5  # share of a cut-short member's shingles an article must hold to copy it
 NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
+ROWS_CACHED = 64  # stories whose member embeddings are kept stacked (the busy ones)
 KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
 LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
 
@@ -74,6 +76,7 @@ class DedupIndex:
         self._seed_stories: set[int] = set()
         self._is_seed: list[bool] = []
         self._story_entities: dict[int, set[int]] = {}
+        self._rows: OrderedDict[int, tuple[list[str], F32]] = OrderedDict()  # member_vectors
         self._taught: tuple[str, dict[int, F32]] | None = None  # last classify's sentence vectors
         self._ids: list[str] = []
         self._doc: dict[str, int] = {}
@@ -163,8 +166,9 @@ class DedupIndex:
             if c.story_id != story_id or c.resemblance.coverage < EXCERPT_COVERAGE:
                 continue
             cut = self.signature(c.article_id).cut
-            if cut and cut in analysis.shingle_sentences:
-                cuts.append(analysis.shingle_sentences[cut])
+            sentence = analysis.sentence_of(cut) if cut else None
+            if sentence is not None:
+                cuts.append(sentence)
         return max(cuts) if cuts else None
 
     def _judge(self, analysis: Analysis, story_id: int) -> list[SentenceVerdict]:
@@ -191,7 +195,12 @@ class DedupIndex:
     def member_vectors(self, story: int) -> tuple[list[str], F32]:
         """Each member's lead embedding and the sentences it taught the story, with the id of
         the member each row is from: a report whose lead says what one sentence of a known
-        article said reports that article's story."""
+        article said reports that article's story.  The same rows are what novelty compares
+        sentences with, so they are built once per story and kept until it gains a member."""
+        cached = self._rows.get(story)
+        if cached is not None:
+            self._rows.move_to_end(story)
+            return cached
         ids: list[str] = []
         rows: list[npt.NDArray[np.float16]] = []
         for doc in self._members[story][-KNOWLEDGE_MEMBERS:]:
@@ -204,9 +213,11 @@ class DedupIndex:
             stacked = np.concatenate(block)
             rows.append(stacked)
             ids.extend([self._ids[doc]] * len(stacked))
-        if not rows:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        return ids, np.concatenate(rows).astype(np.float32)
+        matrix = np.concatenate(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
+        self._rows[story] = (ids, matrix)
+        if len(self._rows) > ROWS_CACHED:
+            self._rows.popitem(last=False)
+        return ids, matrix
 
     def story_entities(self, story: int) -> set[int]:
         return self._story_entities.get(story, set())
@@ -291,6 +302,7 @@ class DedupIndex:
         return knowledge_of(
             (self.signature_at(d) for d in members[-KNOWLEDGE_MEMBERS:]),
             (self.signature_at(d) for d in founders),
+            self.member_vectors(story_id)[1],
         )
 
     def signature_at(self, doc: int) -> Signature:
@@ -460,6 +472,7 @@ class DedupIndex:
         self._story.append(story_id)
         self._dates.append(signature.published.timestamp() if signature.published else math.nan)
         self._members.setdefault(story_id, []).append(doc)
+        self._rows.pop(story_id, None)
         self._by_hash.setdefault(signature.content_hash, doc)
         self._norms.append(None)
         return doc

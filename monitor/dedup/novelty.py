@@ -53,27 +53,31 @@ class StoryKnowledge:
     languages: frozenset[str] = frozenset()  # the languages it was told in
 
     @classmethod
-    def of(cls, signatures: Iterable[Signature]) -> StoryKnowledge:
+    def of(
+        cls, signatures: Iterable[Signature], vectors: npt.NDArray[np.float32] | None = None
+    ) -> StoryKnowledge:
+        """From the members' signatures; their embeddings (leads and taught sentences) are
+        stacked here unless ``vectors`` already holds them."""
         terms: list[np.ndarray] = []
         quotes: list[np.ndarray] = []
-        vectors: list[np.ndarray] = []
-        languages: set[str] = set()
+        stacked: list[np.ndarray] = []
         for signature in signatures:
-            if signature.language:
-                languages.add(signature.language)
             terms.append(signature.terms)
             quotes.append(signature.quotes)
-            if len(signature.vector):
-                vectors.append(signature.vector[None, :])
+            if vectors is None and len(signature.vector):
+                stacked.append(signature.vector[None, :])
                 if signature.sentence_vectors.size:
-                    vectors.append(signature.sentence_vectors)
+                    stacked.append(signature.sentence_vectors)
+        if vectors is None:
+            vectors = (
+                np.concatenate(stacked).astype(np.float32)
+                if stacked
+                else np.zeros((0, 0), dtype=np.float32)
+            )
         return cls(
             frozenset(np.concatenate(terms).tolist()) if terms else frozenset(),
             frozenset(np.concatenate(quotes).tolist()) if quotes else frozenset(),
-            np.concatenate(vectors).astype(np.float32)
-            if vectors
-            else np.zeros((0, 0), dtype=np.float32),
-            frozenset(languages),
+            vectors,
         )
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from monitor.dedup.encoder import F32, Encoder, to_half
+from monitor.dedup.encoder import F32, Encoder, cosines, to_half
 from monitor.dedup.features import Analysis
 from monitor.dedup.novelty import SentenceVerdict, StoryKnowledge, judge, lexical
 from monitor.dedup.settings import DedupSettings
@@ -30,11 +30,13 @@ KNOWLEDGE_SENTENCES = 40  # sentences of a story's first article embedded as wha
 MEANING_CHECKS = 16
 
 
-def knowledge_of(members: Iterable[Signature], founders: Iterable[Signature]) -> StoryKnowledge:
+def knowledge_of(
+    members: Iterable[Signature], founders: Iterable[Signature], vectors: F32 | None = None
+) -> StoryKnowledge:
     """What a story has said, told in the language of its ``founders`` (its first article, or
     its seeds): an article in another language is a translation unless its names and numbers
-    say more."""
-    knowledge = StoryKnowledge.of(members)
+    say more.  ``vectors``: the members' embeddings already stacked (the index keeps them)."""
+    knowledge = StoryKnowledge.of(members, vectors)
     languages = frozenset(s.language for s in founders if s.language)
     return replace(knowledge, languages=languages)
 
@@ -58,7 +60,7 @@ def assess(
     embedded: dict[int, F32] = {}
     if flagged and encoder is not None and knowledge.vectors.size:
         vectors = encoder.encode([analysis.sentences[i].text for i in flagged])
-        best = (vectors @ knowledge.vectors.T).max(axis=1)
+        best = cosines(vectors, knowledge.vectors).max(axis=1)
         for i, vector, value in zip(flagged, vectors, best.tolist(), strict=True):
             similarities[i] = value
             embedded[i] = vector

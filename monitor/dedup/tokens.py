@@ -17,6 +17,8 @@ import zlib
 from functools import lru_cache
 from typing import NamedTuple
 
+from monitor.dedup import furniture_patterns
+
 # A number (3,000 / 5% / 2.5) or a word (with inner apostrophes, dots or hyphens: U.S., al-Assad).
 _TOKEN = re.compile(r"\d[\d,.]*\d%?|\d%?(?![^\W_])|[^\W_]+(?:['’.\-][^\W_]+)*\.?")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -73,8 +75,8 @@ _TITLE_LIST = """
     state states ambassador spokesman spokeswoman official officials leader leaders envoy
     monday tuesday wednesday thursday friday saturday sunday
 """
-# Capitalised at a sentence's start in the other languages of the news, or always (German
-# nouns): function words, calendar words and wire agencies name no one in a story.
+# Capitalised at a sentence's start in the other languages of the news: function words name
+# no one in a story.
 _FOREIGN_LIST = """
     der die das den dem des ein eine einen einem einer und oder aber auch nicht mit von vom zu
     zum zur bei nach vor aus wie wenn als dass sich sie er es wir ihr
@@ -83,20 +85,7 @@ _FOREIGN_LIST = """
     le une et ou mais du au aux pour sur dans ce cette ces qui son sa ses
     het een en maar op voor met naar uit bij dit deze die
     o os um uma mas em no na nos nas do da dos das ao pelo pela
-    january february march april may june july august september october november december
-    januar februar marz mai juni juli oktober dezember
-    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
-    gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre
-    janvier fevrier mars avril juin juillet aout septembre octobre novembre decembre
-    januari februari maart juni juli augustus oktober
-    montag dienstag mittwoch donnerstag freitag samstag sonntag
-    lunes martes miercoles jueves viernes sabado domingo
-    lunedi martedi mercoledi giovedi venerdi sabato domenica
-    lundi mardi mercredi jeudi vendredi samedi dimanche
-    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
-    reuters ap afp efe dpa ansa anp belga tass ria xinhua kyodo upi
 """
-_NOT_NAMES = STOPWORDS | frozenset(_TITLE_LIST.split()) | frozenset(_FOREIGN_LIST.split())
 _ENGLISH_SHARE = 0.2  # English prose is ~40% stopwords (of its list); other languages < 10%
 
 
@@ -120,6 +109,16 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.translate(_UNDECOMPOSED).replace("’", "'").replace("‘", "'").casefold()
+
+
+# Months, weekdays and wire agencies name no one either, as page furniture knows them.
+_NOT_NAMES = (
+    STOPWORDS
+    | frozenset(_TITLE_LIST.split())
+    | frozenset(_FOREIGN_LIST.split())
+    | frozenset(fold(word) for word in furniture_patterns.CALENDAR)
+    | frozenset(fold(word) for word in furniture_patterns.AGENCY_WORDS.replace("_", " ").split())
+)
 
 
 @lru_cache(maxsize=1 << 17)
