@@ -1,10 +1,13 @@
 """Digests: what is new for each recipient, composed, stored, then delivered exactly once.
 
-The flow is one way: ``alerts`` reads what ``monitor`` stored (articles with
-their dedup status, topic matches and stories; feed health) and never the
-reverse.  The daemon calls :func:`run_digests` when a recipient's schedule
-fires and :func:`retry_pending` now and then; ``newsmon digest`` calls
-:func:`run_digests`, :func:`preview_digest` and :func:`plan_digests`.
+The flow is one way: ``alerts`` reads what the pipeline stored (articles with
+their dedup status, topic matches and stories; feed health) through
+``monitor.storage`` and uses only ``monitor``'s foundations (``config``,
+``errors``, ``text``); of ``monitor``, only the daemon and the CLI import
+``alerts``, and no pipeline stage does.  The daemon calls :func:`run_digests`
+when a recipient's schedule fires and :func:`retry_pending` now and then;
+``newsmon digest`` calls :func:`run_digests`, :func:`preview_digest` and
+:func:`plan_digests`.
 
 Modules, in the order a digest goes through them: ``recipients`` (who
 follows what), ``selection`` (what is due), ``summarize``, ``compose`` (the

@@ -17,16 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from monitor.config import Settings
-from monitor.errors import NewsmonError
-
-
-class DeliveryError(NewsmonError):
-    """A digest could not be handed over; it stays pending and is retried."""
-
-    def __init__(self, target: str, reason: str) -> None:
-        self.target = target
-        self.reason = reason
-        super().__init__(f"{target}: {reason}")
+from monitor.errors import DeliveryError as DeliveryError  # defined with the error tree
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,18 @@ ahead of what happened:
    which schedules the next attempt with exponential backoff, or gives the
    digest up (``failed``) after ``[email] max_attempts``; a given-up digest's
    items are due again, so they go into the next digest instead.
+
+A claim clears ``last_error``, so a pending digest with an error is one whose
+last attempt *failed* (it waits for its backoff), and one without an error
+but with attempts is being sent right now (or its sender died and the lease
+must run out).  A manual round (``newsmon digest --send``) retries the first
+kind at once (``kept_now``) and never touches the second.
+
+A scheduled round that stores a digest records its slot as served in the
+same transaction (:func:`serve_slot`): a process killed after that commit
+leaves a served slot and a pending digest, which the retry job sends, so a
+restart never composes a second digest for the slot (not even an empty
+one with ``[digest] send_empty``).
 """
 
 from __future__ import annotations
@@ -22,15 +34,20 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default
 from email.utils import parseaddr
+from typing import Final, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from alerts.deliver import OutgoingMessage
 from monitor.config import EmailSettings
 from monitor.storage import Database
-from monitor.storage.models import Digest
+from monitor.storage.models import Digest, DigestSchedule
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+DigestStatus = Literal["pending", "sent", "failed"]
+PENDING: Final = "pending"
+SENT: Final = "sent"
+FAILED: Final = "failed"
 MIN_LEASE_S = 300.0
 MAX_ERROR_CHARS = 500
 
@@ -54,17 +71,35 @@ def lease_seconds(email: EmailSettings) -> float:
     return max(MIN_LEASE_S, 4 * email.timeout)
 
 
+def _due(now: datetime, kept_now: bool) -> ColumnElement[bool]:
+    """Due by its schedule; with ``kept_now`` also a digest whose last attempt failed."""
+    scheduled = or_(Digest.next_attempt_at.is_(None), Digest.next_attempt_at <= now)
+    if not kept_now:
+        return scheduled
+    return or_(scheduled, and_(Digest.attempts > 0, Digest.last_error.is_not(None)))
+
+
 def claim(
-    db: Database, digest_id: int, now: datetime, lease_s: float, sender: str
+    db: Database,
+    digest_id: int,
+    now: datetime,
+    lease_s: float,
+    sender: str,
+    *,
+    kept_now: bool = False,
 ) -> OutgoingMessage | None:
     """Take a due pending digest for one attempt; None if it is not pending, not due, or
-    another process took it first.  The envelope recipient is the stored message's To."""
-    due = or_(Digest.next_attempt_at.is_(None), Digest.next_attempt_at <= now)
+    another process took it first.  The envelope recipient is the stored message's To.
+    ``kept_now``: a digest whose last attempt failed is due now, whatever its backoff."""
     with db.session() as session:
         result = session.execute(
             update(Digest)
-            .where(Digest.id == digest_id, Digest.status == PENDING, due)
-            .values(attempts=Digest.attempts + 1, next_attempt_at=now + timedelta(seconds=lease_s))
+            .where(Digest.id == digest_id, Digest.status == PENDING, _due(now, kept_now))
+            .values(
+                attempts=Digest.attempts + 1,
+                next_attempt_at=now + timedelta(seconds=lease_s),
+                last_error=None,
+            )
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 0) != 1:
@@ -97,17 +132,19 @@ def mark_sent(db: Database, digest_id: int, now: datetime) -> None:
 
 def mark_failed(
     db: Database, digest_id: int, now: datetime, error: str, email: EmailSettings
-) -> tuple[str, int, datetime | None]:
+) -> tuple[DigestStatus, int, datetime | None]:
     """Record a failed attempt; return the new status, the attempts so far and when the
     next one is due (None once the digest is given up)."""
     with db.session() as session:
         digest = session.get_one(Digest, digest_id)
         digest.last_error = error[:MAX_ERROR_CHARS]
+        status: DigestStatus = PENDING
         if digest.attempts >= email.max_attempts:
+            status = FAILED
             digest.status, digest.next_attempt_at = FAILED, None
         else:
             digest.next_attempt_at = now + timedelta(seconds=backoff(digest.attempts, email))
-        return digest.status, digest.attempts, digest.next_attempt_at
+        return status, digest.attempts, digest.next_attempt_at
 
 
 def backoff(attempts: int, email: EmailSettings) -> float:
@@ -117,12 +154,12 @@ def backoff(attempts: int, email: EmailSettings) -> float:
     return float(min(email.retry_delay * 2**exponent, email.retry_max_delay))
 
 
-def due_pending(db: Database, now: datetime, recipient_key: str | None = None) -> list[int]:
-    """Ids of pending digests whose next attempt is due, oldest first."""
-    query = select(Digest.id).where(
-        Digest.status == PENDING,
-        or_(Digest.next_attempt_at.is_(None), Digest.next_attempt_at <= now),
-    )
+def due_pending(
+    db: Database, now: datetime, recipient_key: str | None = None, *, kept_now: bool = False
+) -> list[int]:
+    """Ids of pending digests whose next attempt is due, oldest first (``kept_now``: see
+    :func:`claim`)."""
+    query = select(Digest.id).where(Digest.status == PENDING, _due(now, kept_now))
     if recipient_key is not None:
         query = query.where(Digest.recipient == recipient_key)
     with db.session() as session:
@@ -145,3 +182,14 @@ def pending(db: Database, recipient_key: str | None = None) -> list[PendingDiges
         query = query.where(Digest.recipient == recipient_key)
     with db.session() as session:
         return [PendingDigest(*row) for row in session.execute(query.order_by(Digest.id))]
+
+
+def serve_slot(session: Session, recipient_key: str, slot: datetime, now: datetime) -> None:
+    """Record the recipient's scheduled slot ``slot`` as served, in the caller's transaction
+    (the one storing the slot's digest, or a separate one when nothing was composed)."""
+    row = session.get(DigestSchedule, recipient_key)
+    if row is None:
+        session.add(DigestSchedule(recipient=recipient_key, last_slot_at=slot, last_run_at=now))
+        return
+    row.last_slot_at = max(row.last_slot_at, slot)
+    row.last_run_at = now

@@ -4,12 +4,19 @@
 several processes at once:
 
 1. pending digests that are due are retried first (oldest first), so a
-   recipient gets their digests in order after an outage;
+   recipient gets their digests in order after an outage; a manual round
+   (``kept_now``) also retries at once those whose last attempt failed,
+   rather than leaving them to their backoff;
 2. for each recipient, the due items are composed into a digest, which is
    stored (message bytes, Message-ID, Delivery rows) in one transaction under
    a per-recipient lock, *before* anything is sent;
 3. the stored digest is claimed, sent, and marked sent only once the server
    accepted it; on failure it stays pending with a backoff.
+
+A scheduled round passes its ``slot``: the transaction that stores the digest
+also records the slot as served (:func:`alerts.outbox.serve_slot`), so a
+restart after a kill never composes a second digest for that slot.  The
+report lists the digests still waiting (``waiting``), with when they go.
 
 See ``docs/delivery.md`` for why this loses nothing and repeats nothing, and
 for the one window left (killed after the server accepted, before ``sent``
@@ -21,7 +28,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 
 from alerts import outbox
 from alerts.compose import DigestContent, compose
@@ -38,6 +45,12 @@ from monitor.storage.models import Delivery, Digest
 
 log = logging.getLogger(__name__)
 
+# sent | pending (failed, will be retried) | failed (given up) | busy (not ours now)
+AttemptStatus = Literal["sent", "pending", "failed", "busy"]
+BUSY: Final = "busy"
+NOTHING_NEW: Final = "nothing new"
+SkipReason = Literal["nothing new"]
+
 
 @dataclass
 class Attempt:
@@ -45,7 +58,7 @@ class Attempt:
 
     digest_id: int
     message_id: str
-    status: str  # sent | pending (will be retried) | failed (given up) | busy (not ours now)
+    status: AttemptStatus
     attempts: int = 0
     error: str | None = None
     next_attempt_at: datetime | None = None
@@ -64,7 +77,7 @@ class RecipientResult:
     duplicates: int = 0
     more: int = 0
     items: int = 0
-    skipped: str | None = None  # why nothing was composed
+    skipped: SkipReason | None = None  # why nothing was composed
     delivery: Attempt | None = None
 
 
@@ -73,6 +86,9 @@ class DigestRunReport:
     transport: str
     retried: list[Attempt] = field(default_factory=list)
     recipients: list[RecipientResult] = field(default_factory=list)
+    # Pending digests this round did not try: their retry is due later, or another
+    # process is sending them right now.
+    waiting: list[outbox.PendingDigest] = field(default_factory=list)
 
     @property
     def attempts(self) -> list[Attempt]:
@@ -85,6 +101,33 @@ class DigestRunReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DigestRunReport:
+        """Back from :meth:`as_dict` sent as JSON (``newsmon trigger digest``'s reply), so
+        the CLI prints a daemon's round exactly as its own."""
+
+        def attempt(a: dict[str, Any]) -> Attempt:
+            return Attempt(**{**a, "next_attempt_at": _time(a.get("next_attempt_at"))})
+
+        def result(r: dict[str, Any]) -> RecipientResult:
+            delivery = r.get("delivery")
+            return RecipientResult(**{**r, "delivery": attempt(delivery) if delivery else None})
+
+        def waiting(w: dict[str, Any]) -> outbox.PendingDigest:
+            times = {k: _time(w.get(k)) for k in ("created_at", "next_attempt_at")}
+            return outbox.PendingDigest(**{**w, **times})
+
+        return cls(
+            transport=str(data.get("transport")),
+            retried=[attempt(a) for a in data.get("retried") or ()],
+            recipients=[result(r) for r in data.get("recipients") or ()],
+            waiting=[waiting(w) for w in data.get("waiting") or ()],
+        )
+
+
+def _time(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -134,25 +177,34 @@ def run_digests(
     *,
     transport: Transport | None = None,
     summariser: Summariser | None = None,
+    slot: datetime | None = None,
+    kept_now: bool = False,
 ) -> DigestRunReport:
     """One round: retry what is due, then compose, store and send a digest per recipient
-    (or for the one address given).  ``now`` is an aware datetime."""
+    (or for the one address given).  ``now`` is an aware datetime.
+
+    ``slot``: the scheduled slot this round serves, recorded with the stored digest.
+    ``kept_now``: a manual round; digests kept after a failed attempt are retried now.
+    """
     recipients = select_recipients(settings, recipient)
     transport = transport or transport_for(settings)
     summariser = summariser or ExtractiveSummariser()
     report = DigestRunReport(transport=transport.describe())
+    key = recipients[0].key if recipient else None
     report.retried = retry_pending(
-        db, settings, now, recipient=recipients[0].key if recipient else None, transport=transport
+        db, settings, now, recipient=key, transport=transport, kept_now=kept_now
     )
     for person in recipients:
-        composed = compose_digest(db, settings, person, now, summariser, store=True)
+        composed = compose_digest(db, settings, person, now, summariser, store=True, slot=slot)
         if composed is None:
-            report.recipients.append(RecipientResult(person.email, skipped="nothing new"))
+            report.recipients.append(RecipientResult(person.email, skipped=NOTHING_NEW))
             continue
         result = composed.result()
         assert composed.digest_id is not None
         result.delivery = deliver(db, settings, transport, composed.digest_id, now)
         report.recipients.append(result)
+    tried = {a.digest_id for a in report.attempts if a.status != BUSY}
+    report.waiting = [p for p in outbox.pending(db, key) if p.id not in tried]
     return report
 
 
@@ -163,13 +215,14 @@ def retry_pending(
     recipient: str | None = None,
     *,
     transport: Transport | None = None,
+    kept_now: bool = False,
 ) -> list[Attempt]:
     """Try again every pending digest whose next attempt is due (``recipient``: a stored
-    recipient key, i.e. the address case-folded)."""
+    recipient key, i.e. the address case-folded; ``kept_now``: see :func:`run_digests`)."""
     transport = transport or transport_for(settings)
     return [
-        deliver(db, settings, transport, digest_id, now)
-        for digest_id in outbox.due_pending(db, now, recipient)
+        deliver(db, settings, transport, digest_id, now, kept_now=kept_now)
+        for digest_id in outbox.due_pending(db, now, recipient, kept_now=kept_now)
     ]
 
 
@@ -182,10 +235,12 @@ def compose_digest(
     *,
     store: bool,
     force: bool = False,
+    slot: datetime | None = None,
 ) -> ComposedDigest | None:
     """Compose what is due for ``recipient``; with ``store``, keep it as a pending digest
-    whose items are then no longer due.  None when nothing is new and neither
-    ``[digest] send_empty`` nor ``force`` asks for an empty digest."""
+    whose items are then no longer due (and, given a ``slot``, record that slot as served
+    in the same transaction).  None when nothing is new and neither ``[digest]
+    send_empty`` nor ``force`` asks for an empty digest."""
     summariser = summariser or ExtractiveSummariser()
     with db.session() as session:
         if store:
@@ -215,20 +270,28 @@ def compose_digest(
                 for article_id in content.article_ids
             ]
             session.add(digest)
+            if slot is not None:
+                outbox.serve_slot(session, recipient.key, slot, now)
             session.flush()
             composed.digest_id = digest.id
         return composed
 
 
 def deliver(
-    db: Database, settings: Settings, transport: Transport, digest_id: int, now: datetime
+    db: Database,
+    settings: Settings,
+    transport: Transport,
+    digest_id: int,
+    now: datetime,
+    *,
+    kept_now: bool = False,
 ) -> Attempt:
     """Claim a stored digest, send its stored bytes, record the outcome."""
     lease = outbox.lease_seconds(settings.email)
     sender = envelope_sender(settings.email.sender)
-    message = outbox.claim(db, digest_id, now, lease, sender)
+    message = outbox.claim(db, digest_id, now, lease, sender, kept_now=kept_now)
     if message is None:
-        return Attempt(digest_id, "", "busy")
+        return Attempt(digest_id, "", BUSY)
     try:
         transport.send(message)
     except DeliveryError as exc:
@@ -291,7 +354,7 @@ def plan_digests(
     for person in recipients:
         composed = compose_digest(db, settings, person, now, summariser, store=False)
         if composed is None:
-            results.append(RecipientResult(person.email, skipped="nothing new"))
+            results.append(RecipientResult(person.email, skipped=NOTHING_NEW))
         else:
             results.append(composed.result())
     key = recipients[0].key if recipient else None

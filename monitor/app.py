@@ -11,15 +11,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
 from monitor.config import Settings
-from monitor.errors import SeedError, StorageError
+from monitor.errors import SeedError
 from monitor.seeds import bundled_seed_dir, read_seeds, seed_files
-from monitor.storage import Article, Database, migrate
+from monitor.storage import Database, migrate
 from monitor.storage.articles import SeedLoadReport, upsert_seeds
 from monitor.storage.feeds import FeedSyncReport, sync_config_feeds
+from monitor.storage.seeds import count_unclustered_seeds
 
 log = logging.getLogger(__name__)
 
@@ -49,24 +47,24 @@ def seed_paths(settings: Settings) -> list[Path]:
 
 
 def open_database(settings: Settings) -> tuple[Database, StartReport]:
-    """Open the configured database, upgrade it to the newest schema and load the seeds."""
-    db = Database.from_url(settings.database.url)
+    """Open the configured database, upgrade it to the newest schema and load the seeds.
+
+    Any database error is a one-line :class:`~monitor.errors.StorageError` (the storage boundary
+    translates it); the engine is closed before it propagates.
+    """
+    db = Database.from_url(settings.database.url, busy_timeout=settings.database.busy_timeout)
     report = StartReport()
     try:
         report.migrated = migrate.upgrade(db.engine)
         report.revision = migrate.current_revision(db.engine)
-        result = read_seeds(seed_paths(settings))
+        result = read_seeds(seed_paths(settings), settings.seeds.max_bytes)
         report.seed_errors = result.errors
         for error in result.errors:
             log.warning("seed skipped: %s", error)
         with db.session() as session:
             report.seeds = upsert_seeds(session, result.docs)
             report.feeds = sync_config_feeds(session, settings.feeds)
-            unclustered = session.scalar(
-                select(func.count())
-                .select_from(Article)
-                .where(Article.is_seed, Article.story_id.is_(None))
-            )
+            unclustered = count_unclustered_seeds(session)
         if unclustered:
             # Seeds are the known world: cluster new ones into stories before anything else.
             # Imported here: the dedup engine (datasketch, scipy) costs half a second to
@@ -74,15 +72,7 @@ def open_database(settings: Settings) -> tuple[Database, StartReport]:
             from monitor.classify import Classifier
 
             report.seeds_clustered = Classifier(db, settings).cluster_seeds()
-    except OperationalError as exc:
+    except BaseException:
         db.dispose()
-        raise StorageError(f"database {db.url}: {_first_line(exc.orig or exc)}") from exc
-    except SQLAlchemyError as exc:
-        db.dispose()
-        raise StorageError(f"database {db.url}: {_first_line(exc)}") from exc
+        raise
     return db, report
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

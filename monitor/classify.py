@@ -70,7 +70,8 @@ class ClassifyReport:
 
 
 def dedup_settings(settings: Settings) -> DedupSettings:
-    return DedupSettings.from_mapping(settings.dedup.model_dump())
+    """The engine's settings: the validated ``[dedup]`` section itself (one declaration)."""
+    return settings.dedup
 
 
 def _text_of(article: Article, recurring: frozenset[str] = frozenset()) -> ArticleText:

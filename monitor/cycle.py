@@ -1,9 +1,9 @@
 """One poll cycle: fetch -> parse -> normalise -> store, for many feeds at once.
 
-This is the I/O pipeline around the pure parts (:mod:`monitor.fetch.backoff`
-decides when a feed is next due, :mod:`monitor.parse` turns bytes into
-entries).  ``newsmon fetch`` runs one cycle by hand; the daemon runs the
-same code on a schedule.
+This is the I/O pipeline around the pure parts (:mod:`monitor.fetch.decide`
+says what a poll's outcome means for the feed and when it is next due,
+:mod:`monitor.parse` turns bytes into entries).  ``newsmon fetch`` runs one
+cycle by hand; the daemon runs the same code on a schedule.
 
 Each feed is handled on its own: its failure is stored on the feed (one
 line) and the cycle goes on.  Its new entries and its new state (ETag,
@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 
 import httpx
@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Settings
 from monitor.cycle_report import CycleReport, FeedJob, FeedResult
-from monitor.errors import FeedError, HTTPStatusError
-from monitor.fetch.backoff import next_due, parse_retry_after
-from monitor.fetch.client import Fetcher, FetcherStopped, Response
-from monitor.fetch.conditional import body_hash, conditional_headers, validators
+from monitor.errors import DatabaseUnavailable, FeedError
+from monitor.fetch.client import Fetcher, FetcherStopped
+from monitor.fetch.conditional import body_hash, conditional_headers
+from monitor.fetch.decide import Fetched, after_failure, after_parse, decide_response
 from monitor.fetch.fulltext import fetch_full_text
 from monitor.match import TopicMatcher, compile_topics
 from monitor.match.entries import EntryTopics, match_entries
@@ -108,10 +108,11 @@ class PollCycle:
                             self._log(result)
                             if self.on_feed_done is not None:
                                 self.on_feed_done(result)
-                    except asyncio.CancelledError:
-                        # Cut short (shutdown): stop every feed where it is.  A feed whose
-                        # write was already queued is committed whole by the writer below;
-                        # any other keeps its old state and is polled again next time.
+                    except BaseException:
+                        # Cut short (shutdown, or the database failed): stop every feed
+                        # where it is, and await them all so none is left to fail unseen.
+                        # A feed whose write was already queued is committed whole by the
+                        # writer below; any other keeps its old state and is polled again.
                         for task in tasks:
                             task.cancel()
                         await asyncio.gather(*tasks, return_exceptions=True)
@@ -166,11 +167,12 @@ class PollCycle:
             )
         except FetcherStopped:  # the cycle is stopping: this feed was not polled, stays due
             result.outcome = "skipped"
+        except DatabaseUnavailable:  # full, locked, gone: not this feed's fault; stop the cycle
+            raise
         except Exception as exc:  # one feed must never stop the cycle
             log.exception("feed %s: unexpected error", job.url)
             result.outcome, result.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
-            now = self.clock()
-            update = self._failure(job, now, None, result.error)
+            update = after_failure(job, self.clock(), self.rng, result.error)
             await writer.submit(partial(self._store, job.id, update, [], {}, {}))
         result.duration_s = time.monotonic() - started
         return result
@@ -183,97 +185,49 @@ class PollCycle:
         parse_pool: ThreadPoolExecutor,
         result: FeedResult,
     ) -> tuple[FeedUpdate, list[Entry]]:
-        headers = conditional_headers(job.etag, job.last_modified)
+        """The I/O of one poll; what each outcome means is :mod:`monitor.fetch.decide`'s."""
         try:
-            response = await fetcher.get(job.url, headers)
-            result.status = response.status
-            _raise_for_status(response, self.clock())
+            response = await fetcher.get(job.url, conditional_headers(job.etag, job.last_modified))
         except FeedError as exc:
-            now = self.clock()
             result.error = str(exc)
-            retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
-            update = self._failure(job, now, result.status, str(exc), retry_after)
-            if isinstance(exc, HTTPStatusError) and exc.status == 410:
-                update.disable_reason = "410 Gone: the server says this feed was removed"
-            return update, []
+            return after_failure(job, self.clock(), self.rng, exc), []
         now = self.clock()
-        etag, last_modified = validators(response.headers)
-        digest = body_hash(response.body)
-        if response.status == 304 or digest == job.body_hash:
-            result.outcome = "not_modified"
-            return self._success(job, now, response, etag, last_modified, digest, job.ttl_s), []
+        result.status = response.status
+        fetched = Fetched(
+            url=response.url,
+            status=response.status,
+            headers=response.headers,
+            body_hash=body_hash(response.body),
+            permanent_url=response.permanent_url,
+        )
+        decision = decide_response(job, fetched, now, self.rng)
+        if decision.update is not None:
+            result.outcome = "not_modified" if decision.outcome == "not_modified" else "failed"
+            result.error = decision.error
+            return decision.update, []
         try:
             parsed: ParsedFeed = await loop.run_in_executor(
                 parse_pool, parse_feed, response.body, dict(response.headers), job.url
             )
         except FeedError as exc:
             result.error = str(exc)
-            return self._failure(job, now, response.status, str(exc)), []
+            return after_failure(job, now, self.rng, exc, response.status), []
         # Normalising (HTML to text, hashes) is CPU work too: off the event loop with parsing.
         entries = await loop.run_in_executor(parse_pool, normalise_all, parsed.entries, now)
         result.outcome = "ok"
         result.entries_seen = len(entries)
         result.warning = "; ".join(parsed.warnings) or None
-        update = self._success(job, now, response, etag, last_modified, digest, parsed.ttl_s)
-        update.warning = result.warning
-        update.title, update.site_url = parsed.title, parsed.link
+        update = after_parse(
+            job,
+            fetched,
+            now,
+            self.rng,
+            ttl_s=parsed.ttl_s,
+            warning=result.warning,
+            title=parsed.title,
+            site_url=parsed.link,
+        )
         return update, entries
-
-    def _success(
-        self,
-        job: FeedJob,
-        now: datetime,
-        response: Response,
-        etag: str | None,
-        last_modified: str | None,
-        digest: str,
-        ttl_s: int | None,
-    ) -> FeedUpdate:
-        if response.status == 304:  # validators may be absent from a 304: keep ours
-            etag, last_modified = etag or job.etag, last_modified or job.last_modified
-            digest = job.body_hash or digest
-        return FeedUpdate(
-            fetched_at=now,
-            status=response.status,
-            ok=True,
-            next_due_at=next_due(
-                now,
-                interval_s=job.interval_s,
-                feed_ttl_s=ttl_s,
-                consecutive_errors=0,
-                retry_after=None,
-                rng=self.rng,
-            ),
-            etag=etag,
-            last_modified=last_modified,
-            body_hash=digest,
-            new_url=response.permanent_url,
-            ttl_s=ttl_s,
-        )
-
-    def _failure(
-        self,
-        job: FeedJob,
-        now: datetime,
-        status: int | None,
-        error: str,
-        retry_after: float | None = None,
-    ) -> FeedUpdate:
-        return FeedUpdate(
-            fetched_at=now,
-            status=status,
-            ok=False,
-            error=error,
-            keep_validators=True,
-            next_due_at=next_due(
-                now,
-                interval_s=job.interval_s,
-                feed_ttl_s=job.ttl_s,
-                consecutive_errors=job.consecutive_errors + 1,
-                retry_after=timedelta(seconds=retry_after) if retry_after is not None else None,
-                rng=self.rng,
-            ),
-        )
 
     def _known(self, feed_id: int, entries: list[Entry]) -> set[str]:
         with self.db.session() as session:
@@ -330,23 +284,6 @@ class PollCycle:
             detail += f"; warning: {result.warning}"
             level = logging.WARNING
         log.log(level, "feed %s: %s in %.2f s", job.url, detail, result.duration_s, extra=extra)
-
-
-def _raise_for_status(response: Response, now: datetime) -> None:
-    status = response.status
-    if status < 400:
-        if status not in (200, 203, 304) and not 200 <= status < 300:
-            raise HTTPStatusError(response.url, status, f"unexpected HTTP {status}")
-        return
-    reason = httpx.codes.get_reason_phrase(status) or "error"
-    retry_after = None
-    if status in (429, 503):
-        delay = parse_retry_after(response.headers.get("retry-after"), now)
-        retry_after = delay.total_seconds() if delay is not None else None
-    message = f"HTTP {status} {reason}"
-    if retry_after is not None:
-        message += f" (retry after {int(retry_after)} s)"
-    raise HTTPStatusError(response.url, status, message, retry_after)
 
 
 def select_jobs(

@@ -6,22 +6,36 @@ The tree::
     ├── ConfigError          bad or unreadable configuration (exit code 2)
     │   └── QueryError       a topic's query does not parse; names topic, query, position
     ├── SeedError            a seed file that cannot be read; carries the path
-    ├── StorageError         the database is unreachable or at the wrong revision
+    ├── OPMLError            an OPML file to import that cannot be read
+    ├── SignatureError       stored dedup signature bytes that are corrupt or foreign
+    │                        (also a ValueError)
+    ├── StorageError         the database cannot be opened, migrated, read or written;
+    │   │                    one line: the database, the operation, the driver's message
+    │   └── DatabaseUnavailable  locked past ``[database] busy_timeout``, full, read-only
+    │                        or unreachable: no write can succeed now, so a cycle stops
+    ├── LockHeld             a named process lock (daemon, poll cycle) is held elsewhere
+    ├── DaemonAlreadyRunning another ``newsmon run`` holds this database
     ├── DaemonError          the control endpoint of ``newsmon run``: serving or calling it
     │   ├── DaemonNotRunning nothing listens on the control address (connection refused)
     │   ├── ControlAuthError no token file, or the daemon refused the token
     │   └── ControlError     cannot listen on the port; a timeout, an error or a non-JSON reply
+    ├── DeliveryError        a digest could not be handed over; it stays pending
     └── FeedError            one feed could not be polled; carries the feed URL
         ├── FetchError       the HTTP exchange failed
         │   ├── HTTPStatusError      an error status (404, 410, 429, 500, ...)
         │   ├── RequestTimeout       connect, read or the total deadline ran out
         │   ├── ConnectionFailed     refused, reset, DNS, TLS
         │   ├── ResponseTooLarge     body over the limit (after decompression)
-        │   └── RedirectError        a redirect loop or too many redirects
+        │   ├── RedirectError        a redirect loop or too many redirects
+        │   └── BlockedAddress       the host is, or resolves to, a non-public address
         └── ParseError       the body is not a usable feed
             ├── EmptyResponse
             └── NotAFeed     e.g. an HTML page (``newsmon feeds add`` then looks
                              for the page's <link rel="alternate">)
+
+All of them are defined here, so this tree is the whole list
+(``tests/monitor/test_errors.py`` walks the subclasses and fails when one is
+missing from it); the modules that raise them import them from here.
 
 A :class:`FeedError` is stored on the feed (``last_error``) and the cycle goes
 on with the other feeds.
@@ -35,6 +49,7 @@ traceback; the underlying exception, when there is one, is kept as
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 
 class NewsmonError(Exception):
@@ -82,8 +97,68 @@ class SeedError(NewsmonError):
         super().__init__(f"{path}: {message}")
 
 
+class OPMLError(NewsmonError):
+    """An OPML file that cannot be read."""
+
+
+class SignatureError(NewsmonError, ValueError):
+    """Bytes that are not a signature of this format (corrupt, truncated, or foreign).
+
+    Also a ValueError: it is about a value, and callers that predate the tree catch that.
+    """
+
+
 class StorageError(NewsmonError):
-    """The database cannot be opened, migrated or queried."""
+    """The database cannot be opened, migrated, read or written.
+
+    Raised at the storage boundary (:func:`monitor.storage.database.wrap_exceptions`)
+    in place of the driver's exception, which stays ``__cause__``.  Its text is one
+    line naming the database, the operation and the driver's short message; never
+    the SQL statement or its parameters, since it is printed, logged and stored
+    (``cycle_runs.error``, a feed's ``last_error``).
+    """
+
+    def __init__(self, message: str, operation: str | None = None) -> None:
+        self.operation = operation
+        super().__init__(message)
+
+
+class DatabaseUnavailable(StorageError):
+    """The database takes no writes now (locked, full, read-only, unreachable).
+
+    Apart from other storage errors (a constraint one feed's data broke, say)
+    because it is about the database, not the data: a poll cycle stops on it
+    instead of marking every remaining feed failed.
+    """
+
+
+class LockHolderLike(Protocol):
+    """What :class:`LockHeld` needs of :class:`monitor.storage.locks.LockHolder`."""
+
+    def describe(self) -> str: ...
+
+
+class LockHeld(NewsmonError):
+    """A named process lock is held by another process (``holder``, when it could be read)."""
+
+    def __init__(self, name: str, holder: LockHolderLike | None) -> None:
+        self.name = name
+        self.holder = holder
+        who = holder.describe() if holder else "another process"
+        super().__init__(f"{name} lock is held by {who}")
+
+
+class DaemonAlreadyRunning(NewsmonError):
+    """Another ``newsmon run`` holds this database."""
+
+
+class DeliveryError(NewsmonError):
+    """A digest could not be handed over; it stays pending and is retried."""
+
+    def __init__(self, target: str, reason: str) -> None:
+        self.target = target
+        self.reason = reason
+        super().__init__(f"{target}: {reason}")
 
 
 class DaemonError(NewsmonError):
@@ -159,6 +234,10 @@ class ResponseTooLarge(FetchError):
 
 class RedirectError(FetchError):
     """A redirect loop or a chain longer than ``[fetch] max_redirects``."""
+
+
+class BlockedAddress(FetchError):
+    """A fetch refused because the host is, or resolves to, a non-public address."""
 
 
 class ParseError(FeedError):

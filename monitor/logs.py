@@ -9,7 +9,9 @@ record was given (``extra={"feed": ..., "outcome": ...}``).
 Secrets never reach a log line: the values a user configured as secret
 (SMTP URL and password, database password, the control token) are masked
 by a filter on the handler, whatever code logged them and however (an
-exception message quoting a URL included).
+exception message quoting a URL included).  So are the credentials of any
+URL a line quotes (a private feed's ``https://user:password@host/``): the
+feed needs them to be fetched, a log line never does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
+
+from monitor.urls_display import mask_urls_in
 
 if TYPE_CHECKING:
     from monitor.config import Settings
@@ -92,11 +96,9 @@ class MaskSecrets(logging.Filter):
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
-        return text
+        return mask_urls_in(text) if "@" in text else text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
         masked = self.mask(message)
         if record.exc_info and record.exc_info[1] is not None:

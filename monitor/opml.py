@@ -11,11 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.errors import NewsmonError
-
-
-class OPMLError(NewsmonError):
-    """An OPML file that cannot be read."""
+from monitor.errors import OPMLError as OPMLError  # defined with the error tree
 
 
 @dataclass(frozen=True)

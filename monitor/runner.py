@@ -29,15 +29,17 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 from sqlalchemy import select, update
 
 from monitor.config import Settings
 from monitor.cycle import PollCycle, select_jobs
-from monitor.cycle_report import FeedResult
+from monitor.cycle_report import CycleSummary, DedupCounts, FeedResult
+from monitor.errors import StorageError
 from monitor.match import TopicMatcher
+from monitor.outcomes import CycleStatus, Trigger
 from monitor.storage import CycleRun, Database
 from monitor.storage.locks import CYCLE, NamedLock
 
@@ -49,12 +51,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class CycleOutcome:
-    """A cycle's recorded result; ``already_running`` when this call waited for another's."""
+    """A cycle's recorded result; ``already_running`` when this call waited for another's.
+    ``report`` is None for a cycle that failed (or was cut short before it had one)."""
 
     run_id: int | None
-    trigger: str
-    status: str
-    report: dict[str, Any]
+    trigger: Trigger
+    status: CycleStatus
+    report: CycleSummary | None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     already_running: bool = False
@@ -80,16 +83,16 @@ class CycleOutcome:
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "error": self.error,
-        } | self.report
+        } | (self.report.as_dict() if self.report is not None else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CycleOutcome:
         """Back from :meth:`as_dict` (a trigger's reply from the daemon)."""
         return cls(
             run_id=data.get("run_id"),
-            trigger=str(data.get("trigger")),
-            status=str(data.get("status")),
-            report={k: v for k, v in data.items() if k not in cls._FIELDS},
+            trigger=cast(Trigger, str(data.get("trigger"))),
+            status=cast(CycleStatus, str(data.get("status"))),
+            report=CycleSummary.from_dict({k: v for k, v in data.items() if k not in cls._FIELDS}),
             started_at=_parse_time(data.get("started_at")),
             finished_at=_parse_time(data.get("finished_at")),
             already_running=bool(data.get("already_running")),
@@ -100,9 +103,9 @@ class CycleOutcome:
     def from_row(cls, row: CycleRun, already_running: bool = False) -> CycleOutcome:
         return cls(
             row.id,
-            row.trigger,
-            row.status,
-            dict(row.report or {}),
+            cast(Trigger, row.trigger),
+            cast(CycleStatus, row.status),
+            CycleSummary.from_dict(dict(row.report or {})),
             row.started_at,
             row.finished_at,
             already_running,
@@ -161,7 +164,7 @@ class CycleRunner:
 
     async def run(
         self,
-        trigger: str,
+        trigger: Trigger,
         *,
         urls: Sequence[str] = (),
         due_only: bool = False,
@@ -187,7 +190,7 @@ class CycleRunner:
 
     async def _guarded(
         self,
-        trigger: str,
+        trigger: Trigger,
         urls: Sequence[str],
         due_only: bool,
         on_feed_done: Callable[[FeedResult], None] | None,
@@ -205,13 +208,20 @@ class CycleRunner:
                 )
                 raise
             except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                log.exception("poll cycle %s failed", run_id)
-                await asyncio.to_thread(self._record_end, run_id, "failed", None, error)
+                if isinstance(exc, StorageError):  # already one line, no SQL: no traceback
+                    error = str(exc)
+                    log.error("poll cycle %s failed: %s", run_id, error)
+                else:
+                    error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                    log.exception("poll cycle %s failed", run_id)
+                try:
+                    await asyncio.to_thread(self._record_end, run_id, "failed", None, error)
+                except StorageError as again:  # still full, say; the next cycle marks it
+                    log.error("poll cycle %s: not recorded as failed: %s", run_id, again)
                 return CycleOutcome(
-                    run_id, trigger, "failed", {}, started, self.clock(), error=error
+                    run_id, trigger, "failed", None, started, self.clock(), error=error
                 )
-            status = "interrupted" if self._stopping else "done"
+            status: CycleStatus = "interrupted" if self._stopping else "done"
             finished = await asyncio.to_thread(self._record_end, run_id, status, report, None)
             return CycleOutcome(run_id, trigger, status, report, started, finished)
         finally:
@@ -223,7 +233,7 @@ class CycleRunner:
         urls: Sequence[str],
         due_only: bool,
         on_feed_done: Callable[[FeedResult], None] | None,
-    ) -> dict[str, Any]:
+    ) -> CycleSummary:
         due_before = self.clock() if due_only else None
         jobs = await asyncio.to_thread(
             select_jobs, self.db, self.settings, urls=urls, due_before=due_before
@@ -245,10 +255,13 @@ class CycleRunner:
         decisions = await asyncio.to_thread(
             self.classifier.classify_pending, None, lambda: self._stopping
         )
-        data = report.as_dict() | {"dedup": decisions.as_dict()}
-        if decisions.failed:
-            data["dedup"]["failed"] = decisions.failed
-        return data
+        dedup = DedupCounts(
+            new_story=decisions.new_story,
+            update=decisions.update,
+            duplicate=decisions.duplicate,
+            failed=tuple(decisions.failed),
+        )
+        return report.summary(dedup)
 
     async def _wait_for_other(self, lock: NamedLock) -> CycleOutcome:
         """Another process runs a cycle: wait for it to end, then answer with its result."""
@@ -264,10 +277,10 @@ class CycleRunner:
                 break
         outcome = await asyncio.to_thread(last_cycle, self.db)
         if outcome is None:  # the other process died before recording anything
-            return CycleOutcome(None, "unknown", "interrupted", {}, already_running=True)
+            return CycleOutcome(None, "schedule", "interrupted", None, already_running=True)
         return replace(outcome, already_running=True)
 
-    def _record_start(self, trigger: str) -> tuple[int, datetime]:
+    def _record_start(self, trigger: Trigger) -> tuple[int, datetime]:
         now = self.clock()
         with self.db.session() as session:
             # We hold the cycle lock, so a row still "running" belongs to a dead process.
@@ -288,13 +301,14 @@ class CycleRunner:
             return row.id, now
 
     def _record_end(
-        self, run_id: int, status: str, report: dict[str, Any] | None, error: str | None
+        self, run_id: int, status: CycleStatus, report: CycleSummary | None, error: str | None
     ) -> datetime:
         now = self.clock()
+        stored = report.as_dict() if report is not None else None
         with self.db.session() as session:
             row = session.get(CycleRun, run_id)
             if row is not None:
-                row.status, row.finished_at, row.report, row.error = status, now, report, error
+                row.status, row.finished_at, row.report, row.error = status, now, stored, error
         return now
 
 

@@ -17,6 +17,15 @@ Formats:
   ``url``, ``title``, ``date``; ids default to ``<stem>-<line number>``.
 
 Each seed's id is its file's stem.  Nothing here touches the database.
+
+Size: a file over ``[seeds] max_bytes`` is skipped, not cut short.  A seed
+is read on every start, and everything after it (the dedup index, ``status``)
+pays for its size, so one 50 MB file made every command take tens of seconds
+and gigabytes.  Loading only its first bytes instead would quietly make an
+arbitrary slice "known" (a file that big is a dump or a mistake, not an
+article, and a cut ``.html`` or ``.jsonl`` is broken besides), and what a seed
+makes known never reaches a digest; skipping it with one warning line loses
+nothing, since the file stays where it is and raising the limit loads it.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from monitor.text import first_sentence, shorten, squash_whitespace
 
 SEED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 TITLE_LIMIT = 200
+DEFAULT_MAX_BYTES = 5_000_000  # [seeds] max_bytes: a saved page is < 5 MB, an article ~ 20 KB
 HEADER_LINES = 6  # how far into a file date lines and section labels are looked for
 
 _MONTHS = {
@@ -132,12 +142,25 @@ def parse_date(text: str) -> tuple[datetime | None, int]:
     return None, 0
 
 
-def read_text(path: Path) -> str:
-    """Decode a seed file as UTF-8, or raise :class:`SeedError` saying where it is broken."""
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Decode a seed file as UTF-8, or raise :class:`SeedError` saying where it is broken.
+
+    A file over ``max_bytes`` is refused by its size before it is read, and the
+    read itself stops one byte past the limit (a file that grew since is caught too).
+    """
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size <= max_bytes:
+            with path.open("rb") as fh:
+                raw = fh.read(max_bytes + 1)
+            size = max(size, len(raw))
     except OSError as exc:
         raise SeedError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if size > max_bytes:
+        raise SeedError(
+            path,
+            f"{size:,} bytes, over [seeds] max_bytes ({max_bytes:,}); raise the limit to load it",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -250,14 +273,14 @@ def parse_jsonl(stem: str, text: str, path: Path) -> Iterator[SeedDoc]:
         )
 
 
-def read_seed_file(path: Path) -> list[SeedDoc]:
+def read_seed_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[SeedDoc]:
     """All seeds in one file; raises :class:`SeedError` if the file cannot be used."""
     suffix = path.suffix.lower()
     if suffix not in SEED_SUFFIXES:
         raise SeedError(
             path, f"unsupported seed file type {suffix!r} (use {', '.join(SEED_SUFFIXES)})"
         )
-    text = read_text(path)
+    text = read_text(path, max_bytes)
     if suffix == ".jsonl":
         return list(parse_jsonl(path.stem, text, path))
     if suffix in (".html", ".htm"):
@@ -276,13 +299,14 @@ def seed_files(folder: Path) -> list[Path]:
     )
 
 
-def read_seeds(paths: Iterable[Path]) -> SeedReadResult:
-    """Read every file; collect the broken ones as errors instead of stopping."""
+def read_seeds(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> SeedReadResult:
+    """Read every file; collect the broken (and the oversized) ones as errors instead of
+    stopping."""
     result = SeedReadResult()
     seen: dict[str, SeedDoc] = {}
     for path in paths:
         try:
-            docs = read_seed_file(path)
+            docs = read_seed_file(path, max_bytes)
         except SeedError as exc:
             result.errors.append(exc)
             continue

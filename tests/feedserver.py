@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import socket
+import struct
 import threading
 import time
 import zlib
@@ -34,6 +36,7 @@ class Reply:
     delay: float = 0.0  # before the status line
     chunk_delay: float = 0.0  # between body chunks (a slow drip)
     hang: bool = False  # accept, read the request, never answer
+    reset: bool = False  # send what is above (if any body), then abort with a TCP RST
 
 
 Handler = Callable[[Request], Reply]
@@ -92,6 +95,9 @@ class FeedServer:
             return
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.reset:
+            self._reset(h, reply)
+            return
         try:
             h.send_response(reply.status)
             chunked = not isinstance(reply.body, bytes)
@@ -117,6 +123,27 @@ class FeedServer:
             h.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    @staticmethod
+    def _reset(h: BaseHTTPRequestHandler, reply: Reply) -> None:
+        """Answer part of the response (if there is a body), then close with SO_LINGER 0,
+        which makes the kernel send a RST: a crashed server or a middlebox cutting in."""
+        try:
+            if isinstance(reply.body, bytes) and reply.body:
+                head = f"HTTP/1.1 {reply.status} OK\r\nContent-Length: {len(reply.body) * 10}\r\n"
+                h.wfile.write(head.encode() + b"\r\n" + reply.body)
+                h.wfile.flush()
+                time.sleep(0.05)
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        h.close_connection = True
+        h.connection.close()
+
+
+def resets(after: bytes = b"") -> Handler:
+    """Read the request, send ``after`` (headers and part of a body) if given, then RST."""
+    return lambda _request: Reply(body=after, reset=True)
 
 
 def static(

@@ -29,10 +29,15 @@ import pytest
 
 REALNEWS = Path(__file__).resolve().parents[1].parent / "shared" / "realnews"
 
-pytestmark = pytest.mark.skipif(
-    not (REALNEWS / "score.py").exists(),
-    reason=f"the real-news dev set is not at {REALNEWS} (third-party text, never in the project)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (REALNEWS / "score.py").exists(),
+        reason=f"the real-news dev set is not at {REALNEWS} "
+        "(third-party text, never in the project)",
+    ),
+    # one worker runs the whole set once for every test of this module (see --dist loadgroup)
+    pytest.mark.xdist_group("realnews"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ import typer
 
 from monitor import __version__
 from monitor.cli import daemon, digest, feeds, seeds, status, stories, topics
-from monitor.cli.common import CliState, err_console
+from monitor.cli.common import CliState, err_console, escape_unencodable_output, utf8_argument
 from monitor.cli.fetch import fetch
 from monitor.errors import ConfigError, NewsmonError
 from monitor.logs import setup_logging
@@ -84,6 +84,9 @@ app.add_typer(topics.app, name="topics")
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning newsmon's own errors into one line and an exit code."""
+    escape_unencodable_output()
+    if argv is None:
+        argv = [utf8_argument(arg) for arg in sys.argv[1:]]
     try:
         app(args=argv, prog_name="newsmon", standalone_mode=True)
     except ConfigError as exc:

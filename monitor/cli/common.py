@@ -7,7 +7,10 @@ line each, so ``--json`` output stays parseable.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,6 +81,55 @@ def state(ctx: typer.Context) -> CliState:
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """Error handler: what the terminal cannot show becomes ``\\uXXXX`` (surrogate pairs
+    above the BMP), which is still valid JSON inside a string and readable in text."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    escaped = json.dumps(chunk, ensure_ascii=True)[1:-1]
+    return escaped, error.end
+
+
+codecs.register_error("newsmon-escape", _json_escape)
+
+
+def escape_unencodable_output() -> None:
+    """Never crash on a terminal that cannot show a character (``LC_ALL=C``, a latin-1 pipe).
+
+    Articles, topics and feed titles are in any language; on such a stream the
+    characters it cannot encode are written as ``\\uXXXX`` instead of raising
+    UnicodeEncodeError.  JSON output stays valid JSON, as the escapes only occur
+    inside its strings.  Done once, at start, for stdout and stderr.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not _encodes_everything(stream.encoding):
+            stream.reconfigure(errors="newsmon-escape")
+
+
+def utf8_argument(arg: str) -> str:
+    """An argument as the user typed it, when the locale could not decode it.
+
+    Under ``LC_ALL=C`` Python decodes ``Zürich`` on the command line to lone
+    surrogates, which break anything that encodes the text later.  Bytes that
+    are valid UTF-8 are taken as UTF-8; anything else (a file name in another
+    encoding) is left as it is, so the path still opens.
+    """
+    if not any("\udc80" <= ch <= "\udcff" for ch in arg):
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except UnicodeDecodeError:
+        return arg
+
+
+def _encodes_everything(encoding: str | None) -> bool:
+    try:
+        return codecs.lookup(encoding or "ascii").name in ("utf-8", "utf-16", "utf-32")
+    except LookupError:
+        return False
 
 
 def emit_json(data: Any) -> None:

@@ -111,19 +111,10 @@ def trigger_digest(
     if not wait:
         _started(reply, as_json, "a digest round")
         return
-    if as_json:
-        emit_json(reply)
-    else:
-        _print_digest_reply(reply)
-    failed = [a for a in _attempts(reply) if a.get("status") in ("pending", "failed")]
-    if failed:
-        err_console.print(
-            f"newsmon: error: {len(failed)} digest(s) not delivered (kept; retried later): "
-            f"{failed[0].get('error')}",
-            markup=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1)
+    from alerts import DigestRunReport  # the templates: not for --no-wait
+    from monitor.cli.digest import show_report
+
+    show_report(DigestRunReport.from_dict(reply), as_json, who="The daemon delivered")
 
 
 def health(
@@ -161,20 +152,16 @@ def health(
             + (f" ({last.get('trigger')}, {last.get('status')})" if last else "")
             + ("; a cycle is running now" if body.get("cycle_running") else "")
         )
+        if "digests" not in body:  # the daemon did not take our token: counts only
+            console.print(
+                f"Digests to {body.get('recipients')} recipient(s) (addresses need the token)"
+            )
         for address, info in (body.get("digests") or {}).items():
             console.print(
                 f"Digest to {address}: next {info.get('next')}, last {info.get('last') or 'never'}"
             )
     if status != 200:
         raise typer.Exit(1)
-
-
-def _attempts(reply: dict[str, Any]) -> list[dict[str, Any]]:
-    recipients = reply.get("recipients") or []
-    return [
-        *(reply.get("retried") or []),
-        *(r["delivery"] for r in recipients if r.get("delivery")),
-    ]
 
 
 def _client(settings: Settings) -> ControlClient:
@@ -205,33 +192,6 @@ def _ask(settings: Settings, kind: str, params: dict[str, Any]) -> dict[str, Any
         # No token file: tell "no daemon here" (do the work here) from "wrong data folder".
         client.health()
     return client.trigger(kind, params, timeout=TRIGGER_TIMEOUT_S)
-
-
-def _print_digest_reply(reply: dict[str, Any]) -> None:
-    console.print(f"The daemon delivered to {reply.get('transport')}.", markup=False)
-    for attempt in reply.get("retried") or []:
-        if attempt.get("status") != "busy":
-            console.print(
-                f"retried digest {attempt.get('digest_id')}: {attempt.get('status')}", markup=False
-            )
-    if not reply.get("recipients"):
-        console.print(
-            "No recipients configured: set [email] to or add [[recipients]].", markup=False
-        )
-    for result in reply.get("recipients") or []:
-        if result.get("skipped"):
-            console.print(f"{result['recipient']}: {result['skipped']}, nothing sent", markup=False)
-            continue
-        delivery = result.get("delivery") or {}
-        status = delivery.get("status", "stored")
-        if delivery.get("error"):
-            status += f" ({delivery['error']})"
-        console.print(
-            f'{result["recipient"]}: {status}: "{result.get("subject")}" '
-            f"({result.get('items')} items)",
-            markup=False,
-            soft_wrap=True,
-        )
 
 
 def _started(reply: dict[str, Any], as_json: bool, what: str) -> None:

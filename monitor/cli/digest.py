@@ -1,7 +1,8 @@
 """``newsmon digest``: see what the next digests hold, preview one, or send them now.
 
 The one CLI module that imports ``alerts`` (composition and delivery live
-there; ``monitor`` itself never depends on it).
+there).  Besides the CLI only the daemon (``monitor.daemon``) imports it, to
+send on schedule; the pipeline below them never does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from monitor.cli.common import console, emit_json, err_console, state
 
 if TYPE_CHECKING:
     from alerts import DigestPlan, DigestRunReport, RecipientResult
+    from alerts.outbox import PendingDigest
 
 
 def digest(
@@ -80,26 +82,31 @@ def digest(
             )
         return
     if send:
-        report = run_digests(db, settings, now, recipient)
-        if as_json:
-            emit_json(report.as_dict())
-        else:
-            _print_report(report)
-        if report.failures:
-            failed = report.failures
-            err_console.print(
-                f"newsmon: error: {len(failed)} digest{'s' if len(failed) > 1 else ''} not "
-                f"delivered (kept; retried later): {failed[0].error}",
-                markup=False,
-                soft_wrap=True,
-            )
-            raise typer.Exit(1)
+        show_report(run_digests(db, settings, now, recipient, kept_now=True), as_json)
         return
     plan = plan_digests(db, settings, now, recipient)
     if as_json:
         emit_json(plan.as_dict())
     else:
         _print_plan(plan)
+
+
+def show_report(report: DigestRunReport, as_json: bool, who: str = "Delivering") -> None:
+    """Print a round's result (``digest --send``, ``trigger digest``); exit 1 if a digest
+    could not be delivered."""
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _print_report(report, who)
+    if report.failures:
+        failed = report.failures
+        err_console.print(
+            f"newsmon: error: {len(failed)} digest{'s' if len(failed) > 1 else ''} not "
+            f"delivered (kept; retried later): {failed[0].error}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 def _counts(result: RecipientResult) -> str:
@@ -143,9 +150,9 @@ def _print_plan(plan: DigestPlan) -> None:
         say("Send now with: newsmon digest --send", markup=False)
 
 
-def _print_report(report: DigestRunReport) -> None:
+def _print_report(report: DigestRunReport, who: str) -> None:
     say = console.print
-    say(f"Delivering to {report.transport}.", markup=False)
+    say(f"{who} to {report.transport}.", markup=False)
     for attempt in report.retried:
         if attempt.status == "busy":
             continue
@@ -170,3 +177,18 @@ def _print_report(report: DigestRunReport) -> None:
             markup=False,
             soft_wrap=True,
         )
+    for waiting in report.waiting:
+        say(waiting_line(waiting), markup=False, soft_wrap=True)
+
+
+def waiting_line(waiting: PendingDigest) -> str:
+    """A kept digest this round did not send, and when it goes."""
+    when = f"{waiting.next_attempt_at:%Y-%m-%d %H:%M} UTC" if waiting.next_attempt_at else "now"
+    head = f"digest {waiting.id} to {waiting.recipient}"
+    if waiting.attempts and waiting.last_error is None:
+        return (
+            f"{head} is being sent by another newsmon process; "
+            f"if that process died, it is retried after {when}"
+        )
+    error = f" (last error: {waiting.last_error})" if waiting.last_error else ""
+    return f"{head} is kept; next attempt {when}{error}"

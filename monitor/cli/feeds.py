@@ -1,4 +1,11 @@
-"""``newsmon feeds add|list|remove|import|export``."""
+"""``newsmon feeds add|list|remove|import|export``.
+
+Feed URLs are shown with their credentials masked (``user:***@``); the
+database keeps them, since polling needs them, and so does ``feeds
+export``, whose OPML is a backup meant to be imported again.  Input the
+database cannot store (a URL over its column, a name too long) is refused
+with one line before anything is fetched or written.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from monitor.cli.common import console, emit_json, iso, state
+from monitor.cli.common import console, emit_json, err_console, iso, state
 from monitor.config import FetchSettings, parse_duration
 from monitor.errors import FeedError
+from monitor.urls_display import mask_url, mask_urls_in
 
 if TYPE_CHECKING:
     from monitor.storage.models import Feed
@@ -41,10 +49,29 @@ async def resolve_feed_url(url: str, settings: FetchSettings) -> tuple[str, str 
         return response.permanent_url or url, parsed.title
 
 
+def _refuse(message: str) -> typer.Exit:
+    """A usage error as one line on stderr (exit 2), rather than click's boxed usage text."""
+    err_console.print(f"newsmon: error: {message}", markup=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _check_url(url: str) -> None:
+    from monitor.storage.feeds import feed_url_problem
+    from monitor.storage.limits import shorten
+
+    if (problem := feed_url_problem(url)) is not None:
+        raise _refuse(f"cannot add {shorten(mask_url(url))}: {problem}")
+
+
+def _masked(text: str | None) -> str | None:
+    return mask_urls_in(text) if text else text
+
+
 def _row(feed: Feed) -> dict[str, Any]:
+    """A feed as printed and listed: its URL and messages with credentials masked."""
     return {
         "id": feed.id,
-        "url": feed.url,
+        "url": mask_url(feed.url),
         "name": feed.name or feed.title,
         "enabled": feed.enabled,
         "origin": feed.origin,
@@ -54,10 +81,10 @@ def _row(feed: Feed) -> dict[str, Any]:
         "last_fetched_at": iso(feed.last_fetched_at),
         "last_success_at": iso(feed.last_success_at),
         "consecutive_errors": feed.consecutive_errors,
-        "last_error": feed.last_error,
-        "last_warning": feed.last_warning,
+        "last_error": _masked(feed.last_error),
+        "last_warning": _masked(feed.last_warning),
         "next_due_at": iso(feed.next_due_at),
-        "disabled_reason": feed.disabled_reason,
+        "disabled_reason": _masked(feed.disabled_reason),
     }
 
 
@@ -73,28 +100,40 @@ def add(
 ) -> None:
     """Subscribe to a feed; a web page's own feed is found through its <link rel="alternate">."""
     from monitor.storage.feeds import add_feed
+    from monitor.storage.limits import FEED_NAME_MAX, without_nul
 
     st = state(ctx)
     try:
         seconds = int(parse_duration(interval)) if interval else None  # type: ignore[call-overload]
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--interval") from None
+    if name is not None and len(name) > FEED_NAME_MAX:
+        raise _refuse(f"--name is {len(name):,} characters; a name has at most {FEED_NAME_MAX}")
+    _check_url(url)
     title = None
     feed_url = url
     if not no_check:
-        feed_url, title = asyncio.run(resolve_feed_url(url, st.settings.fetch))
+        try:
+            feed_url, title = asyncio.run(resolve_feed_url(url, st.settings.fetch))
+        except FeedError as exc:  # one line, as main() prints it, but with the password masked
+            err_console.print(f"newsmon: error: {mask_urls_in(str(exc))}", markup=False)
+            raise typer.Exit(1) from None
+        _check_url(feed_url)  # the feed a page links to may be another URL
     with st.db.session() as session:
         feed, created = add_feed(
             session, feed_url, name=name, interval_s=seconds, full_text=full_text
         )
-        feed.title = feed.title or title
+        feed.title = feed.title or without_nul(title)
         row = _row(feed)
     if as_json:
         emit_json({"created": created, "feed": row})
         return
-    found = f" (found on {url})" if feed_url != url else ""
+    found = f" (found on {mask_url(url)})" if feed_url != url else ""
     verb = "Added" if created else "Already subscribed, updated"
-    console.print(f"{verb} feed {row['id']}: {feed_url}{found}" + (f" — {title}" if title else ""))
+    console.print(
+        f"{verb} feed {row['id']}: {row['url']}{found}" + (f" — {title}" if title else ""),
+        markup=False,
+    )
 
 
 @app.command("list")
@@ -145,7 +184,7 @@ def remove(
     if as_json:
         emit_json({"removed": removed})
     else:
-        console.print(f"Removed feed {removed['id']}: {removed['url']}")
+        console.print(f"Removed feed {removed['id']}: {removed['url']}", markup=False)
 
 
 @app.command("import")
@@ -154,20 +193,42 @@ def import_(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="OPML file."),
     as_json: bool = JSON,
 ) -> None:
-    """Subscribe to every feed in an OPML file (as exported by feed readers)."""
+    """Subscribe to every feed in an OPML file (as exported by feed readers).
+
+    An outline that cannot be a feed is skipped with one line on stderr; the
+    others are imported, all in one transaction.
+    """
     from monitor.opml import read_opml
-    from monitor.storage.feeds import add_feed
+    from monitor.storage.feed_import import import_feeds
 
     subscriptions = read_opml(path)
-    added = 0
     with state(ctx).db.session() as session:
-        for sub in subscriptions:
-            _, created = add_feed(session, sub.url, name=sub.title)
-            added += created
+        report = import_feeds(session, ((sub.url, sub.title) for sub in subscriptions))
+    for number, url, reason in report.rejected:
+        err_console.print(
+            f"newsmon: outline {number} skipped ({url}): {reason}", markup=False, soft_wrap=True
+        )
+    for number, url, note in report.notes:
+        err_console.print(
+            f"newsmon: outline {number}: {note} ({url})", markup=False, soft_wrap=True
+        )
     if as_json:
-        emit_json({"in_file": len(subscriptions), "added": added})
+        emit_json(
+            {
+                "in_file": report.in_file,
+                "added": report.added,
+                "existing": report.existing,
+                "rejected": [
+                    {"outline": number, "url": url, "reason": reason}
+                    for number, url, reason in report.rejected
+                ],
+            }
+        )
     else:
-        console.print(f"{len(subscriptions)} feeds in {path}, {added} new")
+        skipped = f", {len(report.rejected)} skipped" if report.rejected else ""
+        console.print(
+            f"{report.in_file} feeds in {path}, {report.added} new{skipped}", markup=False
+        )
 
 
 @app.command("export")

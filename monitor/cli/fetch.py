@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from monitor.cli.common import console, emit_json, err_console, state
+from monitor.urls_display import mask_urls_deep, mask_urls_in
 
 if TYPE_CHECKING:
-    from monitor.cycle_report import FeedResult
+    from monitor.cycle_report import CycleSummary, FeedResult
     from monitor.runner import CycleOutcome
 
 
@@ -79,34 +80,39 @@ def show_outcome(outcome: CycleOutcome, as_json: bool) -> None:
             soft_wrap=True,
         )
     if outcome.status == "failed":
+        if as_json:  # what ran before the failure, for scripts; the cause goes to stderr
+            emit_json(mask_urls_deep(outcome.as_dict()))
         err_console.print(
             f"newsmon: error: the poll cycle failed: {outcome.error}", markup=False, soft_wrap=True
         )
         raise typer.Exit(1)
     if as_json:
-        emit_json(outcome.as_dict())
-    elif outcome.report:
+        emit_json(mask_urls_deep(outcome.as_dict()))
+    elif outcome.report is not None:
         print_report(outcome.report)
     else:
         console.print(f"The poll cycle ended: {outcome.status}.")
 
 
-def print_report(data: dict[str, Any]) -> None:
-    f, e, d = data["feeds"], data["entries"], data["dedup"]
-    skipped = f" ({f['skipped']} skipped: newsmon was stopping)" if f.get("skipped") else ""
+def print_report(report: CycleSummary) -> None:
+    f, e, d = report.feeds, report.entries, report.dedup
+    skipped = f" ({f.skipped} skipped: newsmon was stopping)" if f.skipped else ""
     console.print(
-        f"Polled {f['total']} feeds in {data['duration_s']:.1f} s: {f['ok']} ok, "
-        f"{f['not_modified']} not modified, {f['failed']} failed{skipped}; "
-        f"{e['seen']} entries seen, {e['new']} new, [bold]{e['matched']} about your topics[/]"
+        f"Polled {f.total} feeds in {report.duration_s:.1f} s: {f.ok} ok, "
+        f"{f.not_modified} not modified, {f.failed} failed{skipped}; "
+        f"{e.seen} entries seen, {e.new} new, [bold]{e.matched} about your topics[/]"
     )
     console.print(
-        f"Of those: {d['new_story']} new stories, {d['update']} updates to known stories, "
-        f"{d['duplicate']} duplicates set aside"
+        f"Of those: {d.new_story} new stories, {d.update} updates to known stories, "
+        f"{d.duplicate} duplicates set aside"
     )
-    if data["errors"]:
+    if report.errors:
         table = Table("feed", "error", title="Failed feeds", title_justify="left")
-        for row in data["errors"]:
-            table.add_row(row["feed"], row["error"])
+        for note in report.errors:
+            table.add_row(mask_urls_in(note.feed), mask_urls_in(note.text))
         console.print(table)
-    for row in data["warnings"]:
-        console.print(f"[yellow]warning[/] {row['feed']}: {row['warning']}", soft_wrap=True)
+    for note in report.warnings:
+        console.print(
+            f"[yellow]warning[/] {mask_urls_in(note.feed)}: {mask_urls_in(note.text)}",
+            soft_wrap=True,
+        )

@@ -23,19 +23,20 @@ def list_(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
     """List the seed articles in the database."""
-    from monitor.storage.articles import list_seeds
+    from monitor.storage.seeds import seed_summaries
 
     with state(ctx).db.session() as session:
-        rows: list[dict[str, Any]] = [
-            {
-                "id": a.id,
-                "title": a.title,
-                "published": iso(a.published_at),
-                "path": a.seed_path,
-                "chars": len(a.text),
-            }
-            for a in list_seeds(session)
-        ]
+        summaries = seed_summaries(session, with_chars=True)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "published": iso(s.published_at),
+            "path": s.seed_path,
+            "chars": s.chars,
+        }
+        for s in summaries
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -64,7 +65,7 @@ def add(
     st = state(ctx)
     db = st.db  # open (and load the existing corpus) before copying new files in
     files = [f for p in paths for f in (seed_files(p) if p.is_dir() else [p])]
-    result = read_seeds(files)
+    result = read_seeds(files, st.settings.seeds.max_bytes)
     folder = st.settings.seeds.dir.expanduser()
     copied: list[str] = []
     good_paths = {doc.path for doc in result.docs}

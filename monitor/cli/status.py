@@ -61,52 +61,46 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 
 def collect_status(settings: Settings, db: Database, now: datetime) -> dict[str, Any]:
-    """Everything ``newsmon status`` reports, as plain data."""
-    from sqlalchemy import func, select
-
+    """Everything ``newsmon status`` reports, as plain data (the queries are in
+    :mod:`monitor.storage.status`)."""
     from monitor.cron import cron_trigger
     from monitor.runner import last_cycle
     from monitor.storage import migrate
-    from monitor.storage.articles import count_articles, list_seeds
-    from monitor.storage.feeds import count_feeds, last_fetch_time, next_fetch_time
-    from monitor.storage.models import Digest, Story
+    from monitor.storage.status import holdings
 
     trigger = cron_trigger(settings.digest.schedule, settings.digest.timezone)
     cycle = last_cycle(db)
     with db.session() as session:
-        seeds = list_seeds(session)
-        return {
-            "database": {
-                "url": db.url,
-                "backend": db.engine.dialect.name,
-                "revision": migrate.current_revision(db.engine),
-            },
-            "counts": {
-                "feeds": count_feeds(session),
-                "articles": count_articles(session, seeds=False),
-                "seeds": len(seeds),
-                "stories": session.scalar(select(func.count()).select_from(Story)) or 0,
-                "digests_pending": session.scalar(
-                    select(func.count()).select_from(Digest).where(Digest.status == "pending")
-                )
-                or 0,
-            },
-            "seeds": [
-                {"id": a.id, "title": a.title, "published": iso(a.published_at)} for a in seeds
-            ],
-            "last_fetch": iso(last_fetch_time(session)),
-            "last_cycle": None
-            if cycle is None
-            else {
-                "trigger": cycle.trigger,
-                "status": cycle.status,
-                "finished_at": iso(cycle.finished_at),
-            },
-            "next_runs": {
-                "fetch": iso(next_fetch_time(session, now)),
-                "digest": iso(trigger.get_next_fire_time(None, now)),
-            },
-        }
+        held = holdings(session, now)
+    return {
+        "database": {
+            "url": db.url,
+            "backend": db.engine.dialect.name,
+            "revision": migrate.current_revision(db.engine),
+        },
+        "counts": {
+            "feeds": held.feeds,
+            "articles": held.articles,
+            "seeds": held.seeds,
+            "stories": held.stories,
+            "digests_pending": held.digests_pending,
+        },
+        "seeds": [
+            {"id": s.id, "title": s.title, "published": iso(s.published_at)} for s in held.seed_list
+        ],
+        "last_fetch": iso(held.last_fetch),
+        "last_cycle": None
+        if cycle is None
+        else {
+            "trigger": cycle.trigger,
+            "status": cycle.status,
+            "finished_at": iso(cycle.finished_at),
+        },
+        "next_runs": {
+            "fetch": iso(held.next_fetch),
+            "digest": iso(trigger.get_next_fire_time(None, now)),
+        },
+    }
 
 
 def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:

@@ -14,8 +14,6 @@ from rich.table import Table
 from monitor.cli.common import console, emit_json, iso, state
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from monitor.storage import Article
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -43,24 +41,6 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
-def _find(session: Session, key: str) -> Article | None:
-    from sqlalchemy import or_, select
-    from sqlalchemy.orm import selectinload
-
-    from monitor.parse.urls import canonical_url
-    from monitor.storage import Article
-
-    options = (selectinload(Article.topics), selectinload(Article.feed))
-    found = session.get(Article, key, options=options)
-    if found is None:
-        found = session.scalars(
-            select(Article)
-            .options(*options)
-            .where(or_(Article.url == key, Article.canonical_url == canonical_url(key)))
-        ).first()
-    return found
-
-
 def explain(
     ctx: typer.Context,
     article: str = typer.Argument(..., help="Article id or URL."),
@@ -69,12 +49,10 @@ def explain(
     """Why newsmon decided what it did about one article: status, story, the evidence for
     each candidate story (meaning, shared entities, words, dates), nearest known articles,
     and every sentence: known, novel or page furniture, and why."""
-    from sqlalchemy import select
-
-    from monitor.storage import Article, Story
+    from monitor.storage.stories import article_titles, find_article, story_title
 
     with state(ctx).db.session() as session:
-        row = _find(session, article)
+        row = find_article(session, article)
         if row is None:
             raise typer.BadParameter(f"no article with id or URL {article}", param_hint="ARTICLE")
         record = article_record(row)
@@ -82,16 +60,9 @@ def explain(
             {"topic": t.topic, "fields": t.fields, "spans": t.spans} for t in row.topics
         ]
         evidence = row.dedup_evidence or {}
-        story = session.get(Story, row.story_id) if row.story_id else None
-        record["story"] = {"id": story.id, "title": story.title} if story else None
-        titles = {
-            a.id: a.title
-            for a in session.scalars(
-                select(Article).where(
-                    Article.id.in_([c["article_id"] for c in evidence.get("candidates", [])])
-                )
-            )
-        }
+        title = story_title(session, row.story_id)
+        record["story"] = {"id": row.story_id, "title": title} if title is not None else None
+        titles = article_titles(session, [c["article_id"] for c in evidence.get("candidates", [])])
     record["candidates"] = [
         {**c, "title": titles.get(c["article_id"])} for c in evidence.get("candidates", [])
     ]
@@ -190,18 +161,10 @@ def stories(
     limit: int = typer.Option(50, "--limit", help="Most recent stories to show."),
 ) -> None:
     """Stories (clusters of articles about one event), newest first, with their articles."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from monitor.storage import Article, Story
+    from monitor.storage.stories import recent_stories
 
     with state(ctx).db.session() as session:
-        rows = session.scalars(
-            select(Story)
-            .options(selectinload(Story.articles).selectinload(Article.feed))
-            .order_by(Story.updated_at.desc(), Story.id.desc())
-            .limit(limit)
-        ).all()
+        rows = recent_stories(session, limit)
         data: list[dict[str, Any]] = [
             {
                 "id": s.id,
@@ -242,11 +205,8 @@ def export(
     status, story_id, duplicate_of, score, novel_sentences."""
     if fmt != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
     from monitor.seeds import parse_date
-    from monitor.storage import Article
+    from monitor.storage.stories import articles_for_export
 
     cutoff: datetime | None = None
     if since:
@@ -257,12 +217,5 @@ def export(
             except ValueError:
                 raise typer.BadParameter(f"not a date: {since}", param_hint="--since") from None
     with state(ctx).db.session() as session:
-        query = (
-            select(Article)
-            .options(selectinload(Article.topics), selectinload(Article.feed))
-            .order_by(Article.fetched_at, Article.id)
-        )
-        if cutoff is not None:
-            query = query.where(Article.fetched_at >= cutoff)
-        for article in session.scalars(query):
+        for article in articles_for_export(session, cutoff):
             sys.stdout.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")

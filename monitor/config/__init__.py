@@ -12,6 +12,7 @@ turns any problem into one :class:`~monitor.errors.ConfigError` line naming
 the file (or environment variable), the key and what is wrong.
 """
 
+from monitor.config.dedup import DedupSettings
 from monitor.config.load import (
     check_recipient_topics,
     iter_setting_names,
@@ -24,7 +25,6 @@ from monitor.config.settings import (
     ENV_PREFIX,
     DaemonSettings,
     DatabaseSettings,
-    DedupConfig,
     DigestSettings,
     EmailSettings,
     FeedSettings,
@@ -49,7 +49,7 @@ __all__ = [
     "CronExpression",
     "DaemonSettings",
     "DatabaseSettings",
-    "DedupConfig",
+    "DedupSettings",
     "DigestSettings",
     "EmailAddress",
     "EmailSettings",

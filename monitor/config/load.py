@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_settings import SettingsError
 
 from monitor.config.settings import ENV_CONFIG, ENV_NOT_SETTINGS, ENV_PREFIX, Settings
 from monitor.defaults import DEFAULT_CONFIG_NAME
@@ -62,6 +64,8 @@ def load_settings(path: Path | None = None) -> Settings:
         settings = Settings(**data)
     except ValidationError as exc:
         raise _config_error(exc, source, env) from None
+    except SettingsError as exc:  # a NEWSMON_* value that should be JSON and is not
+        raise _env_json_error(exc) from None
     check_recipient_topics(settings, source)
     return settings
 
@@ -104,6 +108,23 @@ def _config_error(exc: ValidationError, source: str, env: Mapping[str, str]) -> 
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return ConfigError(source, message, key=key)
+
+
+def _env_json_error(exc: SettingsError) -> ConfigError:
+    """``NEWSMON_TOPICS='[oops'`` -> ``environment variable NEWSMON_TOPICS: not valid JSON``.
+
+    A whole section or list from the environment is JSON; pydantic-settings
+    reports the field and keeps the decoder's error as the cause.
+    """
+    found = re.search(r'field "([^"]+)"', str(exc))
+    field = found[1] if found else None
+    name = ENV_PREFIX + field.upper() if field else f"{ENV_PREFIX}*"
+    cause = exc.__cause__
+    detail = f"not valid JSON ({cause})" if isinstance(cause, ValueError) else str(cause or exc)
+    annotation = Settings.model_fields[field].annotation if field in Settings.model_fields else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        detail += f"; or set one key, e.g. {name}__{next(iter(annotation.model_fields)).upper()}"
+    return ConfigError(f"environment variable {name}", detail)
 
 
 def _format_key(loc: list[str]) -> str:

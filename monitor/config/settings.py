@@ -11,8 +11,16 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from monitor.config.types import CronExpression, EmailAddress, Seconds, TimeZoneName
+from monitor.config.dedup import DedupSettings
+from monitor.config.types import (
+    CronExpression,
+    EmailAddress,
+    Seconds,
+    SmtpUrl,
+    TimeZoneName,
+)
 from monitor.defaults import DEFAULT_FEEDS, DEFAULT_TOPICS
+from monitor.seeds import DEFAULT_MAX_BYTES as DEFAULT_SEED_MAX_BYTES
 
 ENV_PREFIX = "NEWSMON_"
 ENV_CONFIG = "NEWSMON_CONFIG"
@@ -31,6 +39,13 @@ class DatabaseSettings(_Section):
         description="SQLAlchemy URL of the database. SQLite paths are relative to the "
         "working directory; PostgreSQL: postgresql+psycopg://user@host/dbname.",
     )
+    busy_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="How long a write waits for another process's lock on the database "
+        "(seconds) before the command fails with one line; SQLite busy timeout, "
+        "PostgreSQL lock_timeout.",
+    )
 
 
 class SeedSettings(_Section):
@@ -42,6 +57,12 @@ class SeedSettings(_Section):
     include_bundled: bool = Field(
         True,
         description="Also load the seed corpus shipped with newsmon (five articles, two stories).",
+    )
+    max_bytes: int = Field(
+        DEFAULT_SEED_MAX_BYTES,
+        ge=1024,
+        description="Largest seed file read, in bytes (for .jsonl: the whole file). A bigger "
+        "file is skipped with a one-line warning: seeds are re-read at every start.",
     )
 
 
@@ -94,6 +115,12 @@ class FetchSettings(_Section):
         "https://github.com/newsmon/newsmon",
         description="URL or e-mail put in the User-Agent so feed operators can reach you.",
     )
+    public_only: bool = Field(
+        False,
+        description="Fetch feeds, redirects and article pages from public addresses only "
+        "(checked on every address a host resolves to). Turn it on when someone other than "
+        "you chooses feeds or their content. See docs/configuration.md, 'Internal addresses'.",
+    )
 
 
 class DigestSettings(_Section):
@@ -109,7 +136,7 @@ class DigestSettings(_Section):
 
 
 class EmailSettings(_Section):
-    smtp_url: SecretStr | None = Field(
+    smtp_url: SmtpUrl | None = Field(
         None,
         description="SMTP server, e.g. smtp+starttls://user@mail.example.org:587. Empty: "
         "digests are written as .eml files to the outbox folder instead.",
@@ -201,144 +228,6 @@ class DaemonSettings(_Section):
     )
 
 
-class DedupConfig(_Section):
-    """Thresholds of the dedup engine; mirrors ``monitor.dedup.DedupSettings`` (docs/dedup.md)."""
-
-    num_perm: int = Field(
-        128,
-        ge=16,
-        le=1024,
-        description="MinHash values per article. Changing it recomputes every stored signature.",
-    )
-    shingle_size: int = Field(
-        3,
-        ge=1,
-        le=8,
-        description="Words per shingle for MinHash. Changing it recomputes every signature.",
-    )
-    quote_min_words: int = Field(
-        6,
-        ge=3,
-        description="Words a quotation must share verbatim to count as the same quotation. "
-        "Changing it recomputes every signature.",
-    )
-    lsh_bands: int = Field(
-        10, ge=2, description="LSH bands; bands x rows must not exceed num_perm."
-    )
-    lsh_rows: int = Field(
-        6,
-        ge=1,
-        description="MinHash values per LSH band. The LSH finds pairs above a Jaccard "
-        "similarity of about (1/bands)^(1/rows): 0.68 with 10 x 6.",
-    )
-    near_duplicate_jaccard: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Estimated Jaccard similarity of shingles at which a known article is a "
-        "near-duplicate.",
-    )
-    near_duplicate_containment: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Estimated share of one text's shingles found in the other (a summary in "
-        "its source, a source inside a longer copy) that makes a near-duplicate.",
-    )
-    story_threshold: float = Field(
-        1.14,
-        ge=0,
-        description="Story score (lead, words, phrases, names, quotations, dates) at which an "
-        "article joins a known story. Lower: more articles join; higher: more new stories.",
-    )
-    date_window_days: float = Field(
-        3.0, ge=0, description="Articles published this close count as evidence of one story."
-    )
-    date_max_gap_days: float = Field(
-        21.0,
-        ge=0,
-        description="A story whose dated articles are all further than this from an article "
-        "is not considered for it.",
-    )
-    max_candidates: int = Field(
-        12, ge=1, description="Known articles scored in full by the story layer, per article."
-    )
-    candidate_terms: int = Field(
-        24, ge=1, description="Rarest words of an article looked up to find those candidates."
-    )
-    embed_chars: int = Field(
-        400,
-        ge=50,
-        le=4000,
-        description="Characters of an article's text embedded, after its title, as what it "
-        "reports (the lead); applies to articles classified from then on.",
-    )
-    link_threshold: float = Field(
-        0.74,
-        ge=0,
-        description="Link score (meaning, shared entities, words, dates) at which an article "
-        "joins a known story. Lower: more articles join; higher: more new stories.",
-    )
-    link_window_days: float = Field(
-        2.0,
-        ge=0,
-        description="A story quiet for longer than this needs stronger evidence to be joined.",
-    )
-    semantic_candidates: int = Field(
-        8, ge=1, description="Stories nearest by meaning considered per article."
-    )
-    paraphrase_similarity: float = Field(
-        0.75,
-        ge=0,
-        le=1,
-        description="Similarity of meaning at which a sentence says what a known sentence said "
-        "(a paraphrase or a translation): it is known, whatever its words.",
-    )
-    novel_max_similarity: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="A sentence new on words alone (no new name, number or quotation) is novel "
-        "only when it is less similar than this to everything its story said.",
-    )
-    index_window_days: float = Field(
-        30.0,
-        gt=0,
-        description="Stories with no article this recent leave the in-memory index (seeds stay); "
-        "it bounds memory. A report of a story that left the window starts a new story.",
-    )
-    novel_term_fraction: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Share of a sentence's words the story has not used that makes it novel "
-        "(with at least novel_min_terms such words).",
-    )
-    novel_min_terms: int = Field(
-        4, ge=1, description="New words a sentence needs to be novel on words alone."
-    )
-    novel_fact_fraction: float = Field(
-        0.4,
-        ge=0,
-        le=1,
-        description="Share of new words with which one new name or number makes a sentence novel.",
-    )
-    novel_min_facts: int = Field(
-        3, ge=1, description="New names and numbers that make a sentence novel on their own."
-    )
-    novel_min_sentences: int = Field(
-        1,
-        ge=1,
-        description="Novel sentences that make an article an update wherever they stand.",
-    )
-    novel_lead_sentences: int = Field(
-        3,
-        ge=0,
-        description="One novel sentence among an article's first this many makes it an update "
-        "(news puts what is new in its lead).",
-    )
-
-
 class Settings(BaseSettings):
     """The whole configuration; see ``docs/configuration.md``."""
 
@@ -375,8 +264,8 @@ class Settings(BaseSettings):
         description="Digest recipients with their own topics and schedule ([[recipients]] "
         "tables), besides the addresses in [email] to.",
     )
-    dedup: DedupConfig = Field(
-        default_factory=DedupConfig,
+    dedup: DedupSettings = Field(
+        default_factory=DedupSettings,
         description="How duplicates, stories and new developments are recognised.",
     )
     daemon: DaemonSettings = Field(

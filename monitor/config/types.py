@@ -1,4 +1,5 @@
-"""The value types settings are made of: durations, time zones, cron schedules, addresses.
+"""The value types settings are made of: durations, time zones, cron schedules, addresses,
+SMTP server URLs.
 
 Each is an ``Annotated`` type whose validator turns a wrong value into a
 message pydantic reports as one line (``not a duration: 'lots' ...``), so
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 
 _DURATION_RE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d|h|m|s)", re.IGNORECASE)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -70,6 +72,39 @@ def _check_email(value: str) -> str:
     return value
 
 
+# The schemes delivery speaks (alerts.smtp.DEFAULT_PORTS has their ports; a test keeps
+# the two equal): plain SMTP, SMTP upgraded with STARTTLS, SMTP over TLS.
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+
+
+def _check_smtp_url(value: SecretStr) -> SecretStr:
+    """Refuse at load what delivery would refuse at the first send (``gopher://x``, a URL
+    without a host).  The messages never repeat the URL: it may hold a password.  Empty
+    means no SMTP server (digests go to the outbox), as delivery reads it."""
+    url = value.get_secret_value().strip()
+    if not url:
+        return value
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError as exc:
+        reason = "port out of range" if "range" in str(exc) else "port is not a number"
+        raise ValueError(f"not a valid URL: {reason}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SMTP_SCHEMES:
+        shown = repr(scheme) if scheme.replace("+", "").isalnum() else "(none)"
+        raise ValueError(
+            f"unsupported scheme {shown} (use {', '.join(s + '://' for s in SMTP_SCHEMES[:-1])} "
+            f"or {SMTP_SCHEMES[-1]}://)"
+        )
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    if parts.path not in ("", "/") or parts.query:
+        raise ValueError("the URL must have no path or query (scheme://user@host:port)")
+    return value
+
+
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 CronExpression = Annotated[str, AfterValidator(_check_cron)]
 EmailAddress = Annotated[str, AfterValidator(_check_email)]
+SmtpUrl = Annotated[SecretStr, AfterValidator(_check_smtp_url)]

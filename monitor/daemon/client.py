@@ -67,7 +67,7 @@ class ControlClient:
         """The daemon's HTTP status (200 healthy, 503 unhealthy) and its health report.
 
         503 is returned, not raised: an unhealthy daemon still answered, and the report
-        says why.
+        says why.  With the token the report names each recipient; without, it counts them.
         """
         status, body = self._request("GET", "/healthz", None, self.timeout)
         if status in (200, 503):
@@ -107,7 +107,7 @@ class ControlClient:
         self, method: str, path: str, params: dict[str, Any] | None, timeout: float
     ) -> tuple[int, dict[str, Any]]:
         headers = {"Accept": "application/json"}
-        if method == "POST" and self.token:
+        if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         limits = httpx.Timeout(timeout, connect=self.timeout)
         try:

@@ -5,6 +5,11 @@ in the report (the last cycle, the next runs, each recipient's last digest)
 is there so an operator can see *why* something looks wrong.  The endpoint
 answers 200 when healthy and 503 otherwise, which is what probes (Docker's
 healthcheck, ``newsmon health``, a load balancer) look at.
+
+Anyone who can reach the port may ask, so the open report holds no personal
+data: the number of recipients, not who they are.  Each recipient's address,
+schedule and last digest are shown only to a caller with the control token
+(``detailed``), as ``newsmon health`` sends it.
 """
 
 from __future__ import annotations
@@ -36,9 +41,9 @@ class DaemonState:
 
 
 def health_report(
-    db: Database, recipients: Sequence[Recipient], state: DaemonState
+    db: Database, recipients: Sequence[Recipient], state: DaemonState, *, detailed: bool = False
 ) -> tuple[int, dict[str, Any]]:
-    """The HTTP status (200 or 503) and the report."""
+    """The HTTP status (200 or 503) and the report (``detailed``: with addresses)."""
     try:
         with db.session() as session:
             session.execute(text("SELECT 1"))
@@ -53,7 +58,7 @@ def health_report(
         running = "stopping"
     ok = running == "running" and database == "ok"
     jobs = {job.id: job.next_run_time for job in scheduler.get_jobs()} if scheduler else {}
-    body = {
+    body: dict[str, Any] = {
         "status": "ok" if ok else "unhealthy",
         "version": __version__,
         "pid": os.getpid(),
@@ -70,15 +75,17 @@ def health_report(
             "finished_at": _iso(cycle.finished_at),
         },
         "next_tick": _iso(jobs.get("tick")),
-        "digests": {
+        "recipients": len(recipients),
+    }
+    if detailed:
+        body["digests"] = {
             person.email: {
                 "schedule": f"{person.schedule} ({person.timezone})",
                 "next": _iso(jobs.get(f"digest:{person.key}")),
                 "last": _iso(served.get(person.key)),
             }
             for person in recipients
-        },
-    }
+        }
     return (200 if ok else 503), body
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -26,10 +27,15 @@ from prometheus_client import (
 )
 
 from monitor import __version__
+from monitor.outcomes import DEDUP_STATUSES
 
-TRIGGERS = ("schedule", "manual")
+if TYPE_CHECKING:
+    from alerts import Attempt
+    from monitor.runner import CycleOutcome
+
+TRIGGERS = ("schedule", "manual")  # the daemon's own cycles; "cli" ones are not its own
 FEED_OUTCOMES = ("ok", "not_modified", "failed")
-CLASSIFICATIONS = ("new_story", "update", "duplicate")
+CLASSIFICATIONS = DEDUP_STATUSES
 DIGEST_SENT = ("sent",)
 DIGEST_FAILED = ("pending", "failed")  # "pending": the attempt failed, a retry is due
 DIGEST_IGNORED = ("busy",)  # another process was sending it: no attempt was made
@@ -102,6 +108,29 @@ class Metrics:
             self.feeds_polled.labels(outcome=outcome)
         for status in CLASSIFICATIONS:
             self.articles_classified.labels(status=status)
+
+    def observe_cycle(self, outcome: CycleOutcome) -> None:
+        """Count a cycle this daemon ran, however it ended (a failed one only stops the
+        running flag, so the last-success timestamp goes stale and alerts can fire)."""
+        report = outcome.report
+        if outcome.status == "failed" or report is None:
+            self.cycle_failed()
+            return
+        feeds = report.feeds
+        self.record_cycle(
+            trigger="manual" if outcome.trigger == "manual" else "schedule",
+            duration_s=report.duration_s,
+            feeds={"ok": feeds.ok, "not_modified": feeds.not_modified, "failed": feeds.failed},
+            entries_new=report.entries.new,
+            entries_matched=report.entries.matched,
+            classified={status: report.dedup.of(status) for status in CLASSIFICATIONS},
+            finished_at=outcome.finished_at or datetime.now(UTC),
+        )
+
+    def observe_digests(self, attempts: Iterable[Attempt]) -> None:
+        """Count a digest round's delivery attempts."""
+        for attempt in attempts:
+            self.record_digest(attempt.status)
 
     def cycle_started(self) -> None:
         """Mark a cycle as running, so a stuck cycle shows as running=1 with a stale timestamp."""

@@ -51,9 +51,12 @@ from monitor.daemon.health import DaemonState, health_report
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.slots import due_catch_up, record_served
 from monitor.daemon.token import ensure_token
-from monitor.errors import ConfigError, NewsmonError
+from monitor.daemon.triggers import FetchRequest, NotFound, TriggerRequest, Unavailable
+from monitor.errors import ConfigError
+from monitor.errors import DaemonAlreadyRunning as DaemonAlreadyRunning  # with the error tree
 from monitor.logs import mask_secrets
 from monitor.match import TopicMatcher
+from monitor.outcomes import Trigger
 from monitor.runner import CycleOutcome, CycleRunner
 from monitor.storage import Database
 from monitor.storage.feeds import next_fetch_time
@@ -62,10 +65,6 @@ from monitor.storage.locks import DAEMON, NamedLock
 log = logging.getLogger(__name__)
 
 CANCEL_MARGIN_S = 2.0  # cancel in-flight feeds this long before the shutdown deadline
-
-
-class DaemonAlreadyRunning(NewsmonError):
-    """Another ``newsmon run`` holds this database."""
 
 
 class Daemon:
@@ -269,7 +268,7 @@ class Daemon:
         with self.db.session() as session:
             return next_fetch_time(session, self.clock())
 
-    async def _cycle(self, trigger: str, feeds: list[str] | None = None) -> CycleOutcome:
+    async def _cycle(self, trigger: Trigger, feeds: list[str] | None = None) -> CycleOutcome:
         if not self.runner.running:
             self.meter.cycle_started()
         outcome = await self.runner.run(trigger, urls=feeds or (), due_only=trigger == "schedule")
@@ -280,37 +279,15 @@ class Daemon:
         return outcome
 
     def _observe(self, outcome: CycleOutcome) -> None:
-        report = outcome.report
-        if outcome.status == "failed" or not report:
-            self.meter.cycle_failed()
-            return
-        feeds, entries, dedup = report["feeds"], report["entries"], report["dedup"]
-        self.meter.record_cycle(
-            trigger="manual" if outcome.trigger == "manual" else "schedule",
-            duration_s=float(report["duration_s"]),
-            feeds={k: feeds[k] for k in ("ok", "not_modified", "failed")},
-            entries_new=entries["new"],
-            entries_matched=entries["matched"],
-            classified={k: dedup[k] for k in ("new_story", "update", "duplicate")},
-            finished_at=outcome.finished_at or self.clock(),
-        )
-        log.info(
-            "cycle %s (%s): %d feeds, %d ok, %d not modified, %d failed; %d new entries, "
-            "%d about your topics: %d new stories, %d updates, %d duplicates; %.1f s",
-            outcome.run_id,
-            outcome.trigger,
-            feeds["total"],
-            feeds["ok"],
-            feeds["not_modified"],
-            feeds["failed"],
-            entries["new"],
-            entries["matched"],
-            dedup["new_story"],
-            dedup["update"],
-            dedup["duplicate"],
-            report["duration_s"],
-            extra={"cycle": outcome.run_id, "trigger": outcome.trigger},
-        )
+        self.meter.observe_cycle(outcome)
+        if outcome.report is not None and outcome.status != "failed":
+            log.info(
+                "cycle %s (%s): %s",
+                outcome.run_id,
+                outcome.trigger,
+                outcome.report.describe(),
+                extra={"cycle": outcome.run_id, "trigger": outcome.trigger},
+            )
 
     async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         future = self._work.submit(fn, *args)
@@ -323,9 +300,12 @@ class Daemon:
             await self._in_thread(self._digest_round, person)
 
     def _digest_round(self, person: Recipient) -> None:
-        """A scheduled round: like a manual one, then the slot is recorded as served."""
+        """A scheduled round: the stored digest records its slot as served (so a restart
+        after a kill does not compose another for it); a round that composed nothing
+        records the slot afterwards.  Kept digests wait for the retry job."""
         slot = self.clock()
-        self._manual_digest(person.email, slot)
+        report = run_digests(self.db, self.settings, slot, person.email, slot=slot)
+        self._count(report.attempts)
         record_served(self.db, person, slot, self.clock())
 
     async def _retry(self) -> None:
@@ -336,48 +316,46 @@ class Daemon:
         self._count(retry_pending(self.db, self.settings, self.clock()))
 
     def _count(self, attempts: list[Attempt]) -> None:
-        for attempt in attempts:
-            self.meter.record_digest(attempt.status)
+        self.meter.observe_digests(attempts)
 
     # -- control endpoint (called from its threads) --------------------------------------
 
-    def health(self) -> tuple[int, dict[str, Any]]:
+    def health(self, detailed: bool) -> tuple[int, dict[str, Any]]:
         state = DaemonState(self.started_at, self._scheduler, self.stopping, self.runner.running)
-        return health_report(self.db, self.recipients, state)
+        return health_report(self.db, self.recipients, state, detailed=detailed)
 
     def metrics(self) -> tuple[bytes, str]:
         return self.meter.render()
 
-    def trigger(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def trigger(self, request: TriggerRequest) -> dict[str, Any]:
+        """Do a trigger's work (the control endpoint has parsed and checked the request)."""
         if self.stopping or self._loop is None:
-            return 503, {"error": "newsmon is shutting down"}
-        wait = params.get("wait", True) is not False
-        if kind == "fetch":
-            feeds = params.get("feeds") or []
-            if not isinstance(feeds, list) or not all(isinstance(f, str) for f in feeds):
-                return 400, {"error": "feeds: expected a list of feed URLs or names"}
+            raise Unavailable("newsmon is shutting down")
+        if isinstance(request, FetchRequest):
+            feeds = list(request.feeds)
             if feeds and not select_jobs(self.db, self.settings, urls=feeds):
-                return 404, {"error": f"no such feed: {', '.join(feeds)} (see newsmon feeds list)"}
+                raise NotFound(f"no such feed: {', '.join(feeds)} (see newsmon feeds list)")
             running = self.runner.running
+            if running:
+                log.info("trigger: a poll cycle is already running; the trigger gets its result")
             future = asyncio.run_coroutine_threadsafe(self._cycle("manual", feeds), self._loop)
-            if not wait:
-                return 202, {"accepted": True, "already_running": running}
-            return 200, future.result().as_dict()
-        recipient = params.get("recipient")
-        if recipient is not None and not isinstance(recipient, str):
-            return 400, {"error": "recipient: expected an e-mail address"}
+            if not request.wait:
+                return {"accepted": True, "already_running": running}
+            return future.result().as_dict()
         done = asyncio.run_coroutine_threadsafe(
-            self._in_thread(self._manual_digest, recipient), self._loop
+            self._in_thread(self._manual_digest, request.recipient), self._loop
         )
-        if not wait:
-            return 202, {"accepted": True}
+        if not request.wait:
+            return {"accepted": True}
         try:
-            return 200, done.result()
+            result: dict[str, Any] = done.result()
         except ConfigError as exc:
-            return 404, {"error": str(exc)}
+            raise NotFound(str(exc)) from exc
+        return result
 
-    def _manual_digest(self, recipient: str | None, now: datetime | None = None) -> dict[str, Any]:
-        report = run_digests(self.db, self.settings, now or self.clock(), recipient)
+    def _manual_digest(self, recipient: str | None) -> dict[str, Any]:
+        """A triggered round: like ``newsmon digest --send``, kept digests are retried now."""
+        report = run_digests(self.db, self.settings, self.clock(), recipient, kept_now=True)
         self._count(report.attempts)
         return report.as_dict()
 

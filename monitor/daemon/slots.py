@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from alerts.outbox import serve_slot
 from alerts.recipients import Recipient
 from monitor.cron import cron_trigger, missed_slot
 from monitor.storage import Database, DigestSchedule
@@ -35,18 +36,14 @@ def due_catch_up(db: Database, recipients: list[Recipient], now: datetime) -> li
 def record_served(db: Database, recipient: Recipient, slot: datetime, finished: datetime) -> None:
     """The round for ``slot`` ran to its end (its digest stored and tried, or nothing new).
 
-    Written after the round, not before: a daemon killed during a round sees
-    the slot as missed when it restarts and runs it again, which the outbox
-    makes harmless (a stored digest is re-sent once, never composed twice).
+    A round that stores a digest has already recorded the slot in the same
+    transaction (``alerts.run_digests(slot=...)``), so a daemon killed after
+    that sees the slot as served and only retries the stored digest.  A round
+    killed before storing anything sees the slot as missed at the next start
+    and runs it again: nothing had been composed for it.
     """
     with db.session() as session:
-        row = session.get(DigestSchedule, recipient.key)
-        if row is None:
-            row = DigestSchedule(recipient=recipient.key, last_slot_at=slot, last_run_at=finished)
-            session.add(row)
-        else:
-            row.last_slot_at = max(row.last_slot_at, slot)
-            row.last_run_at = finished
+        serve_slot(session, recipient.key, slot, finished)
 
 
 def last_served(db: Database) -> dict[str, datetime]:

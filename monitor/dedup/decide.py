@@ -27,8 +27,9 @@ from monitor.dedup.near_duplicate import Resemblance
 from monitor.dedup.novelty import SentenceVerdict
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.story import StoryEvidence
+from monitor.outcomes import DedupStatus
 
-Status = Literal["new_story", "update", "duplicate"]
+Status = DedupStatus  # the shared vocabulary (monitor.outcomes)
 Layer = Literal["exact", "near_duplicate", "story", "none"]
 
 

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from datasketch import LeanMinHash
 
 from monitor.dedup.settings import DedupSettings
+from monitor.errors import SignatureError as SignatureError  # defined with the error tree
 
 MAGIC = b"NMDS"
 FORMAT_VERSION = 2
@@ -50,10 +51,6 @@ def encoder_id(name: str | None) -> int:
     """A stable 32-bit id of an encoder's name (0 for none): embeddings of two models are not
     comparable, so a signature made by another model is recomputed."""
     return zlib.crc32(name.encode("utf-8")) or 1 if name else 0
-
-
-class SignatureError(ValueError):
-    """Bytes that are not a signature of this format (corrupt, truncated, or foreign)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,9 @@
   server cannot stretch;
 * redirects followed by hand, to tell permanent ones (301/308, whose target
   becomes the feed's new URL) from temporary ones and to catch loops;
-* the body read raw and inflated in bounded steps (:mod:`.decompress`).
+* the body read raw and inflated in bounded steps (:mod:`.decompress`);
+* with ``[fetch] public_only``, connections to public addresses only, on every
+  hop (:mod:`.addresses`).
 
 Every failure becomes one :class:`~monitor.errors.FetchError` line.
 """
@@ -34,12 +36,14 @@ from monitor.errors import (
     RequestTimeout,
     ResponseTooLarge,
 )
+from monitor.fetch.addresses import BlockedAddress, public_only_transport
 from monitor.fetch.decompress import (
     ACCEPT_ENCODING,
     BodyTooLarge,
     BoundedDecoder,
     UnsupportedEncoding,
 )
+from monitor.fetch.describe import describe
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -88,12 +92,17 @@ class Fetcher:
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host)
         )
+        limits = httpx.Limits(
+            max_connections=settings.concurrency,
+            max_keepalive_connections=settings.concurrency,
+        )
+        if transport is None and settings.public_only:
+            transport = public_only_transport(limits)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(
-                max_connections=settings.concurrency,
-                max_keepalive_connections=settings.concurrency,
-            ),
+            limits=limits,
+            # A proxy would resolve and connect for us, out of reach of the address check.
+            trust_env=not settings.public_only,
             headers={
                 "User-Agent": user_agent(settings.contact),
                 "Accept-Encoding": ACCEPT_ENCODING,
@@ -143,7 +152,7 @@ class Fetcher:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise FetchError(url, f"invalid URL: {exc}") from exc
             except httpx.HTTPError as exc:
-                raise ConnectionFailed(url, _describe(exc)) from exc
+                raise ConnectionFailed(url, describe(exc, host)) from exc
 
     def stop(self) -> None:
         """Start no new request; those in flight go on (cancel their tasks to cut them)."""
@@ -155,7 +164,13 @@ class Fetcher:
         permanent = True
         for _hop in range(self.settings.max_redirects + 1):
             request = self._client.build_request("GET", current, headers=headers)
-            response = await self._client.send(request, stream=True)
+            try:
+                response = await self._client.send(request, stream=True)
+            except BlockedAddress as exc:  # raised where the connection is opened: name the URL
+                hop = "" if current == url else f" (redirected from {url})"
+                raise BlockedAddress(
+                    url, f"refused to fetch {current}{hop}: {exc}; [fetch] public_only is on"
+                ) from None
             try:
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
@@ -217,13 +232,3 @@ def _phase(exc: httpx.TimeoutException) -> str:
     if isinstance(exc, httpx.PoolTimeout):
         return "waiting for a free connection"
     return "sending the request"
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    kind = type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect: {text or kind}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"server broke the HTTP exchange: {text or kind}"
-    return f"{kind}: {text}" if text else kind

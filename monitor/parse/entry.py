@@ -84,11 +84,12 @@ def normalise(raw: RawEntry, first_seen: datetime) -> Entry:
         key = canonical
     else:
         stamp = raw.published.isoformat() if raw.published else ""
-        key = (
-            "sha1:" + hashlib.sha1(f"{title}\n{stamp}".encode(), usedforsecurity=False).hexdigest()
-        )
+        # No title either (a description-only item): its text is all that tells it apart.
+        name = title or summary or body
+        key = "sha1:" + hashlib.sha1(f"{name}\n{stamp}".encode(), usedforsecurity=False).hexdigest()
     return Entry(
-        entry_key=key[:2048],
+        # Whole: storage fits an over-long key as prefix + hash, which stays unique.
+        entry_key=key,
         guid=raw.guid,
         url=url,
         canonical_url=canonical,

@@ -30,6 +30,7 @@ import fastfeedparser
 import feedparser
 
 from monitor.errors import EmptyResponse, NotAFeed
+from monitor.parse.charset import repair_utf8_declared_latin1
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
@@ -67,6 +68,7 @@ class ParsedFeed:
     parser: Literal["fastfeedparser", "feedparser"]
     ttl_s: int | None = None  # from <ttl> or sy:updatePeriod/updateFrequency
     warnings: list[str] = field(default_factory=list)
+    errors: str | None = None  # the parser's first XML error, when it had to recover
 
 
 def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
@@ -74,17 +76,34 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     if not body.strip():
         raise EmptyResponse(url, "empty response (200 with no body)")
     ttl = declared_ttl(body)
+    body, headers, charset_warning = repair_utf8_declared_latin1(body, headers)
+    parsed = _parse(body, headers, url)
+    parsed.ttl_s = ttl
+    parsed.entries, dropped = _identifiable(parsed.entries)
+    if parsed.errors and dropped and not parsed.entries:  # broken, and nothing readable
+        raise NotAFeed(url, f"not a feed: {parsed.errors}")
+    # One warning line per feed: the operator reads it on the feed's status.
+    parts = [charset_warning] if charset_warning else []
+    also = f", dropped {dropped} {_EMPTY}" if dropped else ""
+    if parsed.errors:
+        parts.append(
+            f"feed has errors, kept {len(parsed.entries)} readable entries{also}: {parsed.errors}"
+        )
+    elif dropped:
+        parts.append(f"dropped {dropped} {_EMPTY}")
+    parsed.warnings = ["; ".join(parts)] if parts else []
+    return parsed
+
+
+def _parse(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     if _fast_path_is_safe(body, headers):
         try:
             parsed = _parse_fast(body)
         except (ValueError, TypeError, AttributeError):
             parsed = None  # e.g. a dialect fastfeedparser does not know: ask feedparser
         if parsed is not None and parsed.entries:
-            parsed.ttl_s = ttl
             return parsed
-    parsed = _parse_reference(body, headers, url)
-    parsed.ttl_s = ttl
-    return parsed
+    return _parse_reference(body, headers, url)
 
 
 def declared_ttl(body: bytes) -> int | None:
@@ -241,9 +260,6 @@ def _parse_reference(body: bytes, headers: Mapping[str, str], url: str) -> Parse
             raise NotAFeed(url, "not a feed: the server sent an HTML page")
         reason = _bozo_reason(result) or "no RSS, Atom or RDF elements found"
         raise NotAFeed(url, f"not a feed: {reason}")
-    warnings = []
-    if result.get("bozo") and (reason := _bozo_reason(result)):
-        warnings.append(f"feed has errors, kept {len(result.entries)} readable entries: {reason}")
     feed = result.get("feed", {})
     entries = [
         RawEntry(
@@ -262,8 +278,26 @@ def _parse_reference(body: bytes, headers: Mapping[str, str], url: str) -> Parse
         link=_text(feed.get("link")),
         entries=entries,
         parser="feedparser",
-        warnings=warnings,
+        errors=(_bozo_reason(result) or None) if result.get("bozo") else None,
     )
+
+
+_EMPTY = "empty entries (no guid, link, title or text)"
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _identifiable(entries: list[RawEntry]) -> tuple[list[RawEntry], int]:
+    """The entries that carry something to identify or read them, and how many did not.
+
+    A broken document makes parsers emit empty items (a stray ``<item>``, markup
+    cut in half); stored, each is a row with no title, no link and a made-up key.
+    """
+    kept = [e for e in entries if e.guid or e.link or e.title.strip() or _has_text(e)]
+    return kept, len(entries) - len(kept)
+
+
+def _has_text(entry: RawEntry) -> bool:
+    return bool(_TAG.sub("", entry.summary_html or entry.content_html).strip())
 
 
 def _bozo_reason(result: Mapping[str, Any]) -> str:

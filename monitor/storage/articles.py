@@ -6,15 +6,19 @@ changes nothing, and editing a seed file updates its row in place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from monitor.seeds import SeedDoc
+from monitor.storage.limits import ARTICLE_ID_MAX, ARTICLE_URL_MAX, shorten, storable, without_nul
 from monitor.storage.models import Article
 from monitor.text import content_hash
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,12 +29,21 @@ class SeedLoadReport:
 
 
 def upsert_seeds(session: Session, docs: Iterable[SeedDoc]) -> SeedLoadReport:
-    """Insert new seeds, update changed ones, leave identical ones alone."""
+    """Insert new seeds, update changed ones, leave identical ones alone.
+
+    Values are made to fit their columns (:mod:`monitor.storage.limits`): NULs
+    go, a URL too long to store is dropped, and a seed whose id (its file stem)
+    is too long is skipped with one warning, so one odd file costs no other seed.
+    """
     report = SeedLoadReport()
-    docs = list(docs)
+    docs = [_storable(doc) for doc in docs if _id_fits(doc)]
+    # Only what the comparison needs: a stored seed's text can be megabytes.
+    columns = load_only(Article.id, Article.content_hash, Article.published_at)
     existing = {
         a.id: a
-        for a in session.scalars(select(Article).where(Article.id.in_([d.id for d in docs])))
+        for a in session.scalars(
+            select(Article).options(columns).where(Article.id.in_([d.id for d in docs]))
+        )
     }
     for doc in docs:
         digest = content_hash(f"{doc.title}\n{doc.text}")
@@ -57,6 +70,28 @@ def upsert_seeds(session: Session, docs: Iterable[SeedDoc]) -> SeedLoadReport:
         else:
             report.unchanged += 1
     return report
+
+
+def _id_fits(doc: SeedDoc) -> bool:
+    if len(doc.id) <= ARTICLE_ID_MAX and "\x00" not in doc.id:
+        return True
+    log.warning(
+        "seed %s (%s) skipped: its id is over the %d characters newsmon stores",
+        shorten(doc.id),
+        doc.path,
+        ARTICLE_ID_MAX,
+    )
+    return False
+
+
+def _storable(doc: SeedDoc) -> SeedDoc:
+    url = without_nul(doc.url)
+    return replace(
+        doc,
+        title=storable(doc.title),
+        text=storable(doc.text),
+        url=url if url is None or len(url) <= ARTICLE_URL_MAX else None,
+    )
 
 
 def list_seeds(session: Session) -> list[Article]:

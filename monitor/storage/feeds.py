@@ -3,21 +3,68 @@
 Feeds from the config file are marked ``origin = "config"``; a feed that
 disappears from the file is disabled, not deleted, so its articles and
 history stay (``newsmon feeds remove`` deletes for real).
+
+A feed is the same feed as a URL when its URL or original URL is that URL;
+never by its name, which is free text and may well look like another
+feed's URL.  Values from outside (a URL from the config file or the command
+line, headers and links from a poll) are checked or fitted against the
+column sizes first (:mod:`monitor.storage.limits`): PostgreSQL refuses what
+does not fit, and would fail the whole transaction.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedSettings
+from monitor.storage.limits import (
+    FEED_ETAG_MAX,
+    FEED_LAST_MODIFIED_MAX,
+    FEED_NAME_MAX,
+    FEED_SITE_URL_MAX,
+    FEED_URL_MAX,
+    fit_text,
+    fits,
+    shorten,
+    without_nul,
+)
 from monitor.storage.models import Feed
+from monitor.urls_display import mask_url, mask_urls_in
+
+log = logging.getLogger(__name__)
 
 REMOVED_FROM_CONFIG = "removed from the config file"
+
+
+def feed_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a feed (one line), or None if it can.
+
+    Checked before anything is stored: a URL longer than the column cannot be
+    cut (it would point elsewhere), and only http(s) can be polled.
+    """
+    if len(url) > FEED_URL_MAX:
+        return f"URL is {len(url):,} characters, over the {FEED_URL_MAX:,} newsmon stores"
+    if any(ord(ch) < 32 or ch.isspace() for ch in url):
+        return "URL contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"not a valid URL: {exc}"
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return "not an http(s) URL"
+    return None
+
+
+def feed_name(name: str | None) -> str | None:
+    """A display name as stored: NULs dropped, cut to the column (it is only shown)."""
+    return fit_text(name, FEED_NAME_MAX) if name else None
 
 
 @dataclass
@@ -34,14 +81,19 @@ def sync_config_feeds(session: Session, feeds: Iterable[FeedSettings]) -> FeedSy
     # A feed is found by the URL it was configured with, even after a
     # permanent redirect changed the URL it is polled at.
     rows = {f.url: f for f in all_rows} | {f.origin_url: f for f in all_rows if f.origin_url}
-    for url, conf in wanted.items():
+    for url, conf in list(wanted.items()):
+        if (problem := feed_url_problem(url)) is not None:
+            log.warning("config feed %s skipped: %s", shorten(mask_url(url)), problem)
+            del wanted[url]
+            continue
+        name = feed_name(conf.name)
         row = rows.get(url)
         if row is None:
             session.add(
                 Feed(
                     url=url,
                     origin_url=url,
-                    name=conf.name,
+                    name=name,
                     enabled=conf.enabled,
                     origin="config",
                     interval_s=conf.interval,
@@ -52,7 +104,7 @@ def sync_config_feeds(session: Session, feeds: Iterable[FeedSettings]) -> FeedSy
             report.added += 1
             continue
         changed = (row.name, row.interval_s, row.full_text, row.origin, row.languages or []) != (
-            conf.name or row.name,
+            name or row.name,
             conf.interval,
             conf.full_text,
             "config",
@@ -71,7 +123,7 @@ def sync_config_feeds(session: Session, feeds: Iterable[FeedSettings]) -> FeedSy
         ):
             row.enabled, row.disabled_reason, changed = True, None, True
         if changed:
-            row.name = conf.name or row.name
+            row.name = name or row.name
             row.interval_s, row.full_text, row.origin = conf.interval, conf.full_text, "config"
             row.languages = list(conf.languages)
             report.updated += 1
@@ -133,30 +185,42 @@ def apply_feed_update(session: Session, feed_id: int, update: FeedUpdate) -> Fee
         feed.last_success_at = update.fetched_at
         feed.consecutive_errors = 0
         feed.last_error = None
-        feed.last_warning = update.warning
+        feed.last_warning = without_nul(update.warning)
     else:
         feed.consecutive_errors += 1
-        feed.last_error = update.error
+        feed.last_error = without_nul(update.error)
     if not update.keep_validators:
-        feed.etag, feed.last_modified = update.etag, update.last_modified
+        # An ETag or date too long to store is dropped: the next poll is unconditional.
+        feed.etag = update.etag if fits(update.etag, FEED_ETAG_MAX) else None
+        modified = update.last_modified
+        feed.last_modified = modified if fits(modified, FEED_LAST_MODIFIED_MAX) else None
         feed.body_hash = update.body_hash or feed.body_hash
     if update.title:
-        feed.title = update.title
+        feed.title = without_nul(update.title)
     if update.site_url:
-        feed.site_url = update.site_url
+        feed.site_url = update.site_url if fits(update.site_url, FEED_SITE_URL_MAX) else None
     if update.ttl_s is not None or update.ok:
         feed.ttl_s = update.ttl_s if update.ttl_s is not None else feed.ttl_s
     if update.disable_reason:
         feed.enabled = False
-        feed.disabled_reason = update.disable_reason
+        feed.disabled_reason = without_nul(update.disable_reason)
     if update.new_url and update.new_url != feed.url:
-        taken = session.scalar(select(Feed.id).where(Feed.url == update.new_url))
-        if taken is None:
-            feed.origin_url = feed.origin_url or feed.url
-            feed.url = update.new_url
-        else:
-            feed.last_warning = f"moved permanently to {update.new_url}, which is already a feed"
+        _move(session, feed, update.new_url)
     return feed
+
+
+def _move(session: Session, feed: Feed, new_url: str) -> None:
+    """Follow a permanent redirect, unless the new URL cannot be stored or is taken."""
+    shown = shorten(mask_url(new_url))
+    if (problem := feed_url_problem(new_url)) is not None:
+        feed.last_warning = f"moved permanently to {shown}, still polled here: {problem}"
+        return
+    taken = session.scalar(select(Feed.id).where(Feed.url == new_url))
+    if taken is None:
+        feed.origin_url = feed.origin_url or feed.url
+        feed.url = new_url
+    else:
+        feed.last_warning = mask_urls_in(f"moved permanently to {new_url}, which is already a feed")
 
 
 def select_feeds(
@@ -176,12 +240,21 @@ def select_feeds(
 
 
 def find_feed(session: Session, key: str) -> Feed | None:
-    """A feed by id, URL, original URL or name."""
+    """A feed by id, URL, original URL or name, in that order: a URL finds its own feed
+    even when another feed's name happens to be that URL."""
     if key.isdigit():
         return session.get(Feed, int(key))
-    return session.scalars(
-        select(Feed).where(or_(Feed.url == key, Feed.origin_url == key, Feed.name == key))
-    ).first()
+    for column in (Feed.url, Feed.origin_url, Feed.name):
+        found = session.scalars(select(Feed).where(column == key).order_by(Feed.id)).first()
+        if found is not None:
+            return found
+    return None
+
+
+def feed_by_url(session: Session, url: str) -> Feed | None:
+    """The feed polled at ``url`` or first added as ``url`` (never matched by name)."""
+    rows = session.scalars(select(Feed).where(or_(Feed.url == url, Feed.origin_url == url)))
+    return min(rows, key=lambda feed: (feed.url != url, feed.id), default=None)
 
 
 def add_feed(
@@ -193,8 +266,15 @@ def add_feed(
     full_text: bool = False,
     origin: str = "cli",
 ) -> tuple[Feed, bool]:
-    """Add a feed (or re-enable it); returns the row and whether it is new."""
-    feed = find_feed(session, url)
+    """Add a feed (or re-enable it); returns the row and whether it is new.
+
+    ``url`` must pass :func:`feed_url_problem` (a ValueError otherwise: callers
+    check first, to tell the user in their own words); a long name is cut.
+    """
+    if (problem := feed_url_problem(url)) is not None:
+        raise ValueError(f"{shorten(mask_url(url))}: {problem}")
+    name = feed_name(name)
+    feed = feed_by_url(session, url)
     if feed is not None:
         feed.enabled, feed.disabled_reason = True, None
         feed.name = name or feed.name

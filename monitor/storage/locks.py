@@ -34,9 +34,10 @@ from typing import Protocol
 
 import filelock
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.errors import NewsmonError
-from monitor.storage.database import Database
+from monitor.errors import LockHeld as LockHeld  # defined with the error tree
+from monitor.storage.database import Database, wrap_exceptions
 from monitor.storage.models import ProcessLock
 
 DAEMON = "daemon"
@@ -57,16 +58,6 @@ class LockHolder:
         )
 
 
-class LockHeld(NewsmonError):
-    """The lock is held by another process (``holder``, when it could be read)."""
-
-    def __init__(self, name: str, holder: LockHolder | None) -> None:
-        self.name = name
-        self.holder = holder
-        who = holder.describe() if holder else "another process"
-        super().__init__(f"{name} lock is held by {who}")
-
-
 class _Primitive(Protocol):
     """The backend-specific part: take without waiting, give back."""
 
@@ -82,6 +73,10 @@ class _AdvisoryLock:
         self._key: int | None = None
 
     def try_acquire(self) -> bool:
+        with wrap_exceptions(self.db.url, f"taking the {self.name} lock"):
+            return self._try_acquire()
+
+    def _try_acquire(self) -> bool:
         conn = self.db.engine.connect()
         try:
             where = conn.execute(text("SELECT current_database(), current_schema()")).one()
@@ -107,6 +102,8 @@ class _AdvisoryLock:
         try:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
             conn.commit()
+        except SQLAlchemyError:
+            pass  # the server drops the lock with the connection, invalidated below
         finally:
             # Closing returns the connection to the pool; invalidating it makes sure
             # nothing session-level (the lock, should the unlock have failed) survives.

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -300,11 +301,51 @@ def test_deliver_skips_a_digest_that_is_not_due(world: World, smtp_server: Serve
 
 
 @pytest.mark.parametrize("bad", ["smtpx://host", "smtp://", "smtp://host/path"])
-def test_bad_smtp_url_is_a_config_error_without_password(world: World, bad: str) -> None:
+def test_bad_smtp_url_is_a_config_error_without_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """Checked when the settings are loaded, before any digest is composed."""
+    from monitor.config.load import load_settings
     from monitor.errors import ConfigError
 
-    settings = world.with_email(smtp_url=bad.replace("//", "//u:hunter22@", 1))
+    path = tmp_path / "newsmon.toml"
+    path.write_text('[email]\nto = ["reader@example.org"]\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_EMAIL__SMTP_URL", bad.replace("//", "//u:hunter22@", 1))
     with pytest.raises(ConfigError) as info:
-        run_digests(world.db, settings, NOW)
+        load_settings(path)
     assert "hunter22" not in str(info.value)
-    assert str(info.value).startswith("[email] smtp_url: ")
+    assert "[email] smtp_url: " in str(info.value)
+
+
+def test_a_manual_round_retries_a_kept_digest_now_but_never_one_in_flight(
+    world: World, smtp_server: ServerFactory
+) -> None:
+    server = smtp_server()
+    up = world.with_email(smtp_url=server.url())
+    down = world.with_email(smtp_url="smtp://127.0.0.1:1", retry_delay=3600)
+    [failed] = run_digests(world.db, down, NOW).failures
+    # Another process claims it (it is being sent): a manual round leaves it alone.
+    assert claim(world.db, failed.digest_id, NOW, 300, "x@example.org", kept_now=True)
+    busy = run_digests(world.db, up, NOW + timedelta(seconds=1), kept_now=True)
+    assert busy.retried == [] and [w.id for w in busy.waiting] == [failed.digest_id]
+    # That process failed and recorded it: kept for an hour, but a manual round sends it now.
+    from alerts.outbox import mark_failed
+
+    mark_failed(world.db, failed.digest_id, NOW, "451 later", down.email)
+    scheduled = run_digests(world.db, up, NOW + timedelta(seconds=2))
+    assert scheduled.retried == [] and scheduled.waiting[0].last_error == "451 later"
+    manual = run_digests(world.db, up, NOW + timedelta(seconds=3), kept_now=True)
+    assert [a.status for a in manual.retried] == ["sent"] and manual.waiting == []
+    assert server.recorder.message_ids() == [failed.message_id]
+
+
+def test_a_scheduled_round_records_its_slot_with_the_stored_digest(world: World) -> None:
+    from monitor.storage.models import DigestSchedule
+
+    down = world.with_email(smtp_url="smtp://127.0.0.1:1")
+    report = run_digests(world.db, down, NOW, slot=NOW)
+    [result] = report.recipients
+    assert result.digest_id is not None
+    with world.db.session() as s:
+        row = s.get(DigestSchedule, "reader@example.org")
+        assert row is not None and row.last_slot_at == NOW

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from monitor.app import open_database
 from monitor.storage import Database
@@ -32,6 +33,9 @@ def workdir(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return tmp_path
+
+
+LEASE_END = datetime(2099, 1, 1, 8, 0, tzinfo=UTC)
 
 
 def digests(workdir: Path) -> list[tuple[str, str]]:
@@ -98,3 +102,35 @@ def test_unknown_recipient_is_exit_2(workdir: Path) -> None:
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Digest)) == 0
     db.dispose()
+
+
+def test_send_right_after_an_outage_sends_the_kept_digest_now(workdir: Path) -> None:
+    down = {"NEWSMON_EMAIL__SMTP_URL": "smtp://127.0.0.1:1", "NEWSMON_EMAIL__TIMEOUT": "3"}
+    assert newsmon(workdir, "digest", "--send", env=down).returncode == 1
+    # The server is back (here: the outbox folder); the kept digest's backoff has not run
+    # out, but a manual send means now.
+    again = newsmon(workdir, "digest", "--send")
+    assert again.returncode == 0, again.stderr
+    assert "retried digest 1: sent" in again.stdout
+    assert "reader@example.org: nothing new" in again.stdout
+    assert [status for status, _ in digests(workdir)] == ["sent"]
+    assert len(list((workdir / "outbox").glob("*.eml"))) == 1
+
+
+def test_send_says_when_a_digest_being_sent_elsewhere_goes(workdir: Path) -> None:
+    down = {"NEWSMON_EMAIL__SMTP_URL": "smtp://127.0.0.1:1"}
+    assert newsmon(workdir, "digest", "--send", env=down).returncode == 1
+    db = Database.from_url(f"sqlite:///{workdir / 'newsmon.db'}")
+    with db.session() as s:  # another process has just claimed it and is sending it
+        s.execute(update(Digest).values(last_error=None, next_attempt_at=LEASE_END))
+    db.dispose()
+    result = newsmon(workdir, "digest", "--send", "--json")
+    assert result.returncode == 0, result.stderr
+    [waiting] = json.loads(result.stdout)["waiting"]
+    assert waiting["id"] == 1 and waiting["attempts"] == 1
+    text = newsmon(workdir, "digest", "--send")
+    assert (
+        "digest 1 to reader@example.org is being sent by another newsmon process; "
+        "if that process died, it is retried after 2099-01-01 08:00 UTC"
+    ) in text.stdout
+    assert [status for status, _ in digests(workdir)] == ["pending"]

@@ -112,6 +112,23 @@ ONE_LINE_ERRORS = [
     ('[digest]\nschedule = "every day"\n', r"\[digest\] schedule: not a cron expression"),
     ("[fetch\n", r"newsmon\.toml: not valid TOML: .*line 1"),
     ("nonsense = 1\n", r"newsmon\.toml: nonsense: unknown key"),
+    (
+        "[dedup]\nlsh_bands = 32\nlsh_rows = 8\n",
+        r"\[dedup\] lsh_rows: dedup\.lsh_bands × dedup\.lsh_rows = 32 × 8 = 256 exceeds "
+        r"dedup\.num_perm \(128\)",
+    ),
+    ("[dedup]\nnum_perm = 32\n", r"\[dedup\] lsh_rows: .*10 × 6 = 60 exceeds .*num_perm \(32\)"),
+    ("[dedup]\nlsh_bands = 1\n", r"\[dedup\] lsh_bands: .*greater than or equal to 2"),
+    ("[dedup]\nminhash_seed = 7\n", r"\[dedup\] minhash_seed: unknown key"),
+    (
+        '[email]\nsmtp_url = "gopher://x"\n',
+        r"\[email\] smtp_url: unsupported scheme 'gopher' \(use smtp://, smtp\+starttls:// or "
+        r"smtps://\)$",
+    ),
+    ('[email]\nsmtp_url = "mail.example.org:25"\n', r"\[email\] smtp_url: unsupported scheme"),
+    ('[email]\nsmtp_url = "smtp://"\n', r"\[email\] smtp_url: the URL names no host"),
+    ('[email]\nsmtp_url = "smtp://h:99999"\n', r"\[email\] smtp_url: not a valid URL: .*port"),
+    ('[email]\nsmtp_url = "smtps://h/inbox"\n', r"\[email\] smtp_url: .*no path or query"),
 ]
 
 
@@ -153,3 +170,51 @@ def test_misspelt_environment_section_is_reported(monkeypatch: pytest.MonkeyPatc
 )
 def test_durations(given: object, seconds: int) -> None:
     assert parse_duration(given) == seconds
+
+
+@pytest.mark.parametrize(
+    "url", ["smtp://mail.example.org", "smtp+starttls://u@h:587", "SMTPS://u:p@[::1]:465", ""]
+)
+def test_supported_smtp_urls_load(tmp_path: Path, url: str) -> None:
+    settings = load_settings(write(tmp_path, f'[email]\nsmtp_url = "{url}"\n'))
+    assert settings.email.smtp_url is not None
+    assert settings.email.smtp_url.get_secret_value() == url
+
+
+def test_a_bad_smtp_url_never_shows_its_password(tmp_path: Path) -> None:
+    path = write(tmp_path, '[email]\nsmtp_url = "gopher://bot:Hunter2-secret@x"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert "Hunter2" not in str(info.value)
+    path = write(tmp_path, '[email]\nsmtp_url = "smtp://bot:Hunter2-secret@h:port"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert "Hunter2" not in str(info.value)
+
+
+def test_the_config_accepts_exactly_the_schemes_delivery_supports() -> None:
+    from alerts.smtp import DEFAULT_PORTS
+    from monitor.config.types import SMTP_SCHEMES
+
+    assert set(SMTP_SCHEMES) == set(DEFAULT_PORTS)
+
+
+def test_bad_dedup_value_from_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSMON_DEDUP__LSH_ROWS", "20")
+    with pytest.raises(
+        ConfigError,
+        match=r"^environment variable NEWSMON_DEDUP__LSH_ROWS: \[dedup\] lsh_rows: .*exceeds",
+    ):
+        load_settings()
+
+
+def test_the_dedup_section_is_the_engines_settings(tmp_path: Path) -> None:
+    """Declared once: what [dedup] loads is what the dedup engine runs with."""
+    from monitor.dedup import DedupSettings
+
+    settings = load_settings(write(tmp_path, "[dedup]\nnum_perm = 64\nlsh_bands = 8\n"))
+    assert isinstance(settings.dedup, DedupSettings)
+    assert (settings.dedup.num_perm, settings.dedup.lsh_bands) == (64, 8)
+    assert settings.dedup.minhash_seed == 1  # part of the signature format, not a knob

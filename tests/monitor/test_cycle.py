@@ -8,13 +8,14 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from monitor.config import Settings
 from monitor.cycle import PollCycle, select_jobs
-from monitor.cycle_report import CycleReport
+from monitor.cycle_report import CycleReport, DedupCounts
 from monitor.storage import Article, Database, Feed, migrate
 from monitor.storage.feeds import add_feed
 from tests.feedserver import (
@@ -24,6 +25,7 @@ from tests.feedserver import (
     never_answers,
     redirect,
     reply,
+    resets,
     rss,
     rss_items,
     slow_drip,
@@ -68,6 +70,11 @@ def run_cycle(db: Database, settings: Settings, now: datetime | None = None) -> 
     jobs = select_jobs(db, settings)
     clock = (lambda: now) if now else (lambda: datetime.now(UTC))
     return asyncio.run(PollCycle(db, settings, clock=clock).run(jobs))
+
+
+def totals(report: CycleReport) -> dict[str, Any]:
+    """The cycle's ``--json`` totals (the dedup stage does not run here: its counts are 0)."""
+    return report.summary(DedupCounts()).as_dict()
 
 
 def feed_row(db: Database, url: str) -> Feed:
@@ -117,7 +124,8 @@ def bad_cases(server: FeedServer) -> dict[str, tuple[str, str]]:
             "not a feed: the server sent an HTML page",
         ),
         "empty 200": (server.route("/empty", reply(200, b"")), "empty response"),
-        "connection refused": ("http://127.0.0.1:9/feed", "cannot connect"),
+        "connection refused": ("http://127.0.0.1:9/feed", "cannot connect: connection refused"),
+        "connection reset": (server.route("/rst", resets()), "connection reset by peer"),
     }
 
 
@@ -134,6 +142,7 @@ CASES = [
     "HTML page",
     "empty 200",
     "connection refused",
+    "connection reset",
 ]
 
 
@@ -146,7 +155,7 @@ def test_failure_is_recorded_and_other_feeds_succeed(
     subscribe(sqlite_db, good, bad)
     settings = make_settings("sqlite://")
     report = run_cycle(sqlite_db, settings)
-    data = report.as_dict()
+    data = totals(report)
     assert data["feeds"] == {"total": 2, "ok": 1, "not_modified": 0, "failed": 1, "skipped": 0}
     assert data["entries"] == {"seen": 5, "new": 5, "matched": 0}
     [error] = data["errors"]
@@ -161,12 +170,27 @@ def test_failure_is_recorded_and_other_feeds_succeed(
     assert report.duration_s < TIMEOUT + 3  # deadlines hold whatever the server does
 
 
+def test_public_only_refuses_an_internal_feed_in_one_stored_line(
+    server: FeedServer, sqlite_db: Database
+) -> None:
+    url = server.route("/internal", static(GOOD)).replace("127.0.0.1", "0x7f000001")
+    subscribe(sqlite_db, url)
+    report = run_cycle(sqlite_db, make_settings("sqlite://", public_only=True))
+    [error] = totals(report)["errors"]
+    assert error["error"] == (
+        f"refused to fetch {url}: 0x7f000001 resolves to 127.0.0.1, a loopback address; "
+        "[fetch] public_only is on"
+    )
+    assert feed_row(sqlite_db, url).last_error == error["error"]
+    assert server.requests == []
+
+
 def test_410_disables_the_feed(server: FeedServer, sqlite_db: Database) -> None:
     good = server.route("/good", static(GOOD))
     gone = server.route("/gone", reply(410, b"gone"))
     subscribe(sqlite_db, good, gone)
     report = run_cycle(sqlite_db, make_settings("sqlite://"))
-    assert report.as_dict()["errors"] == [{"feed": gone, "error": "HTTP 410 Gone"}]
+    assert totals(report)["errors"] == [{"feed": gone, "error": "HTTP 410 Gone"}]
     row = feed_row(sqlite_db, gone)
     assert not row.enabled
     assert row.disabled_reason is not None and "410 Gone" in row.disabled_reason
@@ -182,7 +206,7 @@ def test_429_retry_after_sets_next_due(server: FeedServer, sqlite_db: Database) 
     subscribe(sqlite_db, good, busy)
     now = datetime(2026, 1, 1, 12, tzinfo=UTC)
     report = run_cycle(sqlite_db, make_settings("sqlite://"), now=now)
-    [error] = report.as_dict()["errors"]
+    [error] = totals(report)["errors"]
     assert error["error"] == "HTTP 429 Too Many Requests (retry after 7200 s)"
     row = feed_row(sqlite_db, busy)
     assert row.next_due_at is not None
@@ -215,9 +239,9 @@ def test_second_cycle_is_conditional_and_parses_nothing(
     )
     subscribe(sqlite_db, url, no_validators)
     first = run_cycle(sqlite_db, make_settings("sqlite://"))
-    assert first.as_dict()["entries"] == {"seen": 8, "new": 8, "matched": 0}
+    assert totals(first)["entries"] == {"seen": 8, "new": 8, "matched": 0}
     second = run_cycle(sqlite_db, make_settings("sqlite://"))
-    data = second.as_dict()
+    data = totals(second)
     assert data["feeds"]["not_modified"] == 2
     assert data["entries"] == {"seen": 0, "new": 0, "matched": 0}
     conditional = server.requests_to("/feed")[-1].headers
@@ -245,6 +269,21 @@ def test_broken_xml_keeps_readable_entries_with_a_warning(
     assert feed_row(sqlite_db, url).last_warning == result.warning
 
 
+def test_broken_xml_stores_no_junk_rows(server: FeedServer, sqlite_db: Database) -> None:
+    """Empty items of a broken document (no guid, link, title or text) are not stored."""
+    body = rss(rss_items("ok", 2)).replace(
+        b"</channel>", b"<item><title></title></item><item>&bogus; <<</item></channel>"
+    )
+    url = server.route("/junk", static(body))
+    subscribe(sqlite_db, url)
+    [result] = run_cycle(sqlite_db, make_settings("sqlite://")).results
+    assert result.outcome == "ok" and len(result.new_ids) == 2
+    with sqlite_db.session() as session:
+        assert set(session.scalars(select(Article.guid))) == {"ok-0", "ok-1"}
+    assert result.warning is not None and "dropped 2 empty entries" in result.warning
+    assert feed_row(sqlite_db, url).last_warning == result.warning
+
+
 def test_wrong_charset_declaration(server: FeedServer, sqlite_db: Database) -> None:
     # The document claims UTF-8 but is windows-1252; the HTTP header tells the truth.
     body = (
@@ -259,6 +298,21 @@ def test_wrong_charset_declaration(server: FeedServer, sqlite_db: Database) -> N
     with sqlite_db.session() as session:
         title = session.scalars(select(Article.title)).one()
     assert title == "Caf\u00e9 r\u00e9union: \u201cNATO\u201d"
+
+
+def test_utf8_sent_as_latin1_is_stored_right_with_a_warning(
+    server: FeedServer, sqlite_db: Database
+) -> None:
+    body = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>c</title>'
+        "<item><guid>1</guid><title>R\u00e9sum\u00e9 of the summit</title></item></channel></rss>"
+    ).encode("utf-8")
+    url = server.route("/latin", static(body, "application/rss+xml; charset=ISO-8859-1"))
+    subscribe(sqlite_db, url)
+    [result] = run_cycle(sqlite_db, make_settings("sqlite://")).results
+    with sqlite_db.session() as session:
+        assert session.scalars(select(Article.title)).one() == "R\u00e9sum\u00e9 of the summit"
+    assert result.warning == "declares ISO-8859-1 but is UTF-8: read as UTF-8"
 
 
 def test_gzip_bomb_memory_stays_bounded(server: FeedServer, sqlite_db: Database) -> None:
@@ -284,7 +338,7 @@ def test_gzip_feed_is_decoded(server: FeedServer, sqlite_db: Database) -> None:
         ),
     )
     subscribe(sqlite_db, url)
-    assert run_cycle(sqlite_db, make_settings("sqlite://")).as_dict()["entries"]["new"] == 5
+    assert totals(run_cycle(sqlite_db, make_settings("sqlite://")))["entries"]["new"] == 5
 
 
 def test_entries_are_stored_once_across_feeds_and_reruns(db: Database, server: FeedServer) -> None:
@@ -295,7 +349,7 @@ def test_entries_are_stored_once_across_feeds_and_reruns(db: Database, server: F
     subscribe(db, a, b)
     settings = make_settings("sqlite://")
     first = run_cycle(db, settings)
-    assert first.as_dict()["entries"] == {
+    assert totals(first)["entries"] == {
         "seen": 8,
         "new": 4,
         "matched": 0,
@@ -304,7 +358,7 @@ def test_entries_are_stored_once_across_feeds_and_reruns(db: Database, server: F
         for feed in session.scalars(select(Feed)):
             feed.body_hash = None
     second = run_cycle(db, settings)
-    assert second.as_dict()["entries"] == {"seen": 8, "new": 0, "matched": 0}
+    assert totals(second)["entries"] == {"seen": 8, "new": 0, "matched": 0}
     assert article_count(db) == 4
     with db.session() as session:
         urls = set(session.scalars(select(Article.canonical_url)))
@@ -379,7 +433,7 @@ def test_topic_matches_are_stored_with_spans_and_language(db: Database, server: 
         feed, _ = add_feed(session, english_only)
         feed.languages = ["en"]
     report = run_cycle(db, make_settings("sqlite://"))
-    assert report.as_dict()["entries"]["matched"] == 2
+    assert totals(report)["entries"]["matched"] == 2
     with db.session() as session:
         rows = {a.guid: a for a in session.scalars(select(Article))}
         topics = {guid: {t.topic: t for t in rows[guid].topics} for guid in rows}

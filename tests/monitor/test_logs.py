@@ -48,6 +48,17 @@ def test_masking_reaches_arguments_extras_and_exception_text() -> None:
     assert "hunter22" not in JsonFormatter().format(rec)
 
 
+def test_credentials_in_any_logged_url_are_masked_without_being_configured() -> None:
+    """A private feed's URL carries its password; the feed line must not."""
+    mask = MaskSecrets()
+    url = "https://reader:feed-pass@news.example.org/private.xml"
+    rec = record("feed %s: failed: %s", url, f"HTTP 500 from {url}", feed=url)
+    assert mask.filter(rec)
+    line = OneLineFormatter().format(rec)
+    assert "feed-pass" not in line and "reader:***@news.example.org" in line
+    assert "feed-pass" not in JsonFormatter().format(rec)
+
+
 @pytest.mark.parametrize("short", ["", "abc"])
 def test_empty_or_tiny_values_are_not_treated_as_secrets(short: str) -> None:
     mask = MaskSecrets([short])

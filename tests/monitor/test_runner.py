@@ -68,7 +68,7 @@ def test_a_second_request_gets_the_running_cycles_result(
     for waited in (same, other):
         assert waited.already_running  # type: ignore[attr-defined]
         assert waited.run_id == first.run_id  # type: ignore[attr-defined]
-        assert waited.report["entries"]["new"] == 2  # type: ignore[attr-defined]
+        assert waited.report is not None and waited.report.entries.new == 2  # type: ignore[attr-defined]
     with db.session() as session:
         assert session.scalars(select(CycleRun.status)).all() == ["done"]
 
@@ -93,8 +93,9 @@ def test_stopping_skips_feeds_not_started_and_they_stay_due(
 
     outcome = asyncio.run(scenario())
     assert outcome.status == "interrupted"  # type: ignore[attr-defined]
-    feeds = outcome.report["feeds"]  # type: ignore[attr-defined]
-    assert feeds["ok"] == 1 and feeds["skipped"] == 1
+    assert outcome.report is not None  # type: ignore[attr-defined]
+    feeds = outcome.report.feeds  # type: ignore[attr-defined]
+    assert feeds.ok == 1 and feeds.skipped == 1
     assert server.requests_to("/later") == []
     with db.session() as session:
         rows = {f.url: f for f in session.scalars(select(Feed))}
@@ -116,7 +117,8 @@ def test_a_cycle_left_running_by_a_dead_process_is_marked_interrupted(
             )
         )
     outcome = asyncio.run(runner_for(db, db_url).run("cli"))
-    assert outcome.status == "done" and outcome.report["feeds"]["total"] == 0
+    assert outcome.status == "done"
+    assert outcome.report is not None and outcome.report.feeds.total == 0
     with db.session() as session:
         rows = session.scalars(select(CycleRun).order_by(CycleRun.id)).all()
         assert [r.status for r in rows] == ["interrupted", "done"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,3 +144,24 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
     path.write_bytes(b"%PDF")
     with pytest.raises(SeedError, match=r"unsupported seed file type '\.pdf'"):
         read_seed_file(path)
+
+
+def test_oversized_seed_file_is_skipped_with_one_line_and_the_rest_load(tmp_path: Path) -> None:
+    """A seed file over ``[seeds] max_bytes`` is not read at all (it would make every later
+    command slow and big), and says so in one line naming the file, its size and the setting."""
+    (tmp_path / "good.txt").write_text("A headline\n\nSome body text here.\n", encoding="utf-8")
+    (tmp_path / "huge.txt").write_text("Headline\n\n" + "word " * 1000, encoding="utf-8")
+    result = read_seeds(seed_files(tmp_path), max_bytes=2048)
+    assert [d.id for d in result.docs] == ["good"]
+    assert len(result.errors) == 1
+    message = str(result.errors[0])
+    assert "\n" not in message
+    assert re.search(r"huge\.txt: 5,010 bytes, over \[seeds\] max_bytes \(2,048\)", message)
+
+
+def test_a_file_at_the_limit_loads_and_the_limit_is_read_not_stat_only(tmp_path: Path) -> None:
+    path = tmp_path / "exact.txt"
+    path.write_bytes(b"Headline\n\n" + b"x" * (2048 - 10))
+    assert [d.id for d in read_seeds([path], max_bytes=2048).docs] == ["exact"]
+    with pytest.raises(SeedError, match="over"):
+        read_seed_file(path, max_bytes=2047)

@@ -51,6 +51,52 @@ def test_fetch_json_and_exit_codes(server: FeedServer, tmp_path: Path) -> None:
     assert status["last_fetch"] is not None
 
 
+# The ``newsmon fetch --json`` document, field for field and in this order, as it was
+# before the cycle's report became a typed value: scripts read it.
+FETCH_JSON_SHAPE = {
+    "run_id": int,
+    "trigger": str,
+    "status": str,
+    "already_running": bool,
+    "started_at": str,
+    "finished_at": str,
+    "error": type(None),
+    "feeds": {"total": int, "ok": int, "not_modified": int, "failed": int, "skipped": int},
+    "entries": {"seen": int, "new": int, "matched": int},
+    "duration_s": float,
+    "errors": list,
+    "warnings": list,
+    "dedup": {"new_story": int, "update": int, "duplicate": int},
+}
+
+
+def shape(data: object) -> object:
+    if isinstance(data, dict):
+        return {key: shape(value) for key, value in data.items()}
+    return type(data)
+
+
+def test_fetch_json_keeps_its_fields_and_their_order(server: FeedServer, tmp_path: Path) -> None:
+    good = server.route("/good", static(rss(rss_items("shape", 2))))
+    missing = server.route("/missing", reply(404))
+    write_config(tmp_path, good, missing)
+    result = newsmon(tmp_path, "fetch", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert shape(data) == FETCH_JSON_SHAPE
+    assert list(data) == list(FETCH_JSON_SHAPE)
+    assert [list(data[k]) for k in ("feeds", "entries", "dedup")] == [
+        list(FETCH_JSON_SHAPE[k])
+        for k in ("feeds", "entries", "dedup")  # type: ignore[call-overload]
+    ]
+    assert data["errors"] == [{"feed": missing, "error": "HTTP 404 Not Found"}]
+    assert data["trigger"] == "cli" and data["status"] == "done"
+
+    from monitor.runner import CycleOutcome  # the trigger's reply goes through it unchanged
+
+    assert json.loads(json.dumps(CycleOutcome.from_dict(data).as_dict())) == data
+
+
 def test_unknown_feed_is_a_usage_error(tmp_path: Path) -> None:
     write_config(tmp_path)
     result = newsmon(tmp_path, "fetch", "--feed", "https://nowhere.example/rss")
@@ -79,7 +125,7 @@ def test_feeds_add_discovers_import_export_remove(server: FeedServer, tmp_path: 
     assert newsmon(tmp_path, "feeds", "remove", feed).returncode == 0
     assert json.loads(newsmon(tmp_path, "feeds", "list", "--json").stdout) == []
     imported = json.loads(newsmon(tmp_path, "feeds", "import", str(opml), "--json").stdout)
-    assert imported == {"in_file": 1, "added": 1}
+    assert imported == {"in_file": 1, "added": 1, "existing": 0, "rejected": []}
 
     bad = newsmon(tmp_path, "feeds", "add", server.route("/nothing", reply(404)))
     assert bad.returncode == 1 and "HTTP 404" in bad.stderr

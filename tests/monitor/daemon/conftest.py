@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from monitor.daemon.token import read_token
 from tests.smtpserver import free_port
 
 STARTED = "running (pid"
@@ -148,6 +150,29 @@ def daemons() -> Iterator[Callable[..., DaemonProcess]]:
     yield make
     for daemon in made:
         daemon.stop()
+
+
+def digest_last_served(folder: Path, port: int) -> str | None:
+    """When the daemon's last scheduled digest round for reader@example.org ended (from
+    the detailed /healthz, which needs the token)."""
+    token = read_token(folder / "data")
+    body = httpx.get(
+        f"http://127.0.0.1:{port}/healthz",
+        headers={"Authorization": f"Bearer {token}"},
+        trust_env=False,
+        timeout=10,
+    ).json()
+    last: str | None = body["digests"]["reader@example.org"]["last"]
+    return last
+
+
+def wait_for_next_round(daemon: DaemonProcess, folder: Path, port: int) -> None:
+    """Until a scheduled digest round ends after this call (the event, not a guess of
+    how long one takes)."""
+    before = digest_last_served(folder, port)
+    daemon.wait_until(
+        lambda: digest_last_served(folder, port) != before, 30, "the next digest round's end"
+    )
 
 
 def newsmon(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -24,6 +24,13 @@ from monitor.daemon.client import ControlClient
 from monitor.daemon.control import MAX_BODY, ControlServer
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.token import ensure_token
+from monitor.daemon.triggers import (
+    DigestRequest,
+    FetchRequest,
+    NotFound,
+    TriggerRequest,
+    Unavailable,
+)
 from monitor.errors import ControlAuthError, ControlError, DaemonError, DaemonNotRunning
 
 TOKEN = "test-token-0123456789"
@@ -31,15 +38,18 @@ TOKEN = "test-token-0123456789"
 
 class FakeHandlers:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.calls: list[TriggerRequest] = []
         self.metrics_obj = Metrics()
         self.health_reply: tuple[int, dict[str, Any]] = (200, {"status": "ok"})
-        self.trigger_reply: tuple[int, dict[str, Any]] = (200, {"done": True})
+        self.trigger_reply: dict[str, Any] = {"done": True}
+        self.refuse_with: Exception | None = None
         self.fail_with: Exception | None = None
         self.release = threading.Event()
         self.block = False
+        self.health_calls: list[bool] = []
 
-    def health(self) -> tuple[int, dict[str, Any]]:
+    def health(self, detailed: bool) -> tuple[int, dict[str, Any]]:
+        self.health_calls.append(detailed)
         if self.fail_with is not None:
             raise self.fail_with
         return self.health_reply
@@ -47,14 +57,15 @@ class FakeHandlers:
     def metrics(self) -> tuple[bytes, str]:
         return self.metrics_obj.render()
 
-    def trigger(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        self.calls.append((kind, params))
+    def trigger(self, request: TriggerRequest) -> dict[str, Any]:
+        self.calls.append(request)
         if self.fail_with is not None:
             raise self.fail_with
+        if self.refuse_with is not None:
+            raise self.refuse_with
         if self.block:
             self.release.wait(10)
-        status, body = self.trigger_reply
-        return status, {**body, "kind": kind, "params": params}
+        return {**self.trigger_reply, "request": repr(request)}
 
 
 @pytest.fixture
@@ -138,15 +149,43 @@ def test_trigger_with_the_token_runs_the_handler(
     server: ControlServer, handlers: FakeHandlers
 ) -> None:
     client = ControlClient("127.0.0.1", server.port, TOKEN)
-    assert client.trigger("fetch", {"feed": "a"}) == {
+    assert client.trigger("fetch", {"feeds": ["a"]}) == {
         "done": True,
-        "kind": "fetch",
-        "params": {"feed": "a"},
+        "request": repr(FetchRequest(("a",), True)),
     }
-    assert client.trigger("digest", {})["kind"] == "digest"
+    assert client.trigger("digest", {"recipient": "r@example.org", "wait": False})["done"]
     response = raw("POST", server, "/trigger/fetch", headers=bearer(TOKEN))  # no body at all
     assert response.status_code == 200
-    assert handlers.calls == [("fetch", {"feed": "a"}), ("digest", {}), ("fetch", {})]
+    assert handlers.calls == [
+        FetchRequest(("a",), True),
+        DigestRequest("r@example.org", False),
+        FetchRequest((), True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [("fetch", {"feeds": "a"}), ("fetch", {"feeds": [1]}), ("digest", {"recipient": 3})],
+)
+def test_a_malformed_trigger_is_a_400_and_reaches_no_handler(
+    server: ControlServer, handlers: FakeHandlers, kind: str, body: dict[str, Any]
+) -> None:
+    response = raw("POST", server, f"/trigger/{kind}", json=body, headers=bearer(TOKEN))
+    assert response.status_code == 400
+    assert "expected" in response.json()["error"]
+    assert handlers.calls == []
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status"), [(Unavailable("stopping"), 503), (NotFound("x"), 404)]
+)
+def test_refusals_map_to_their_status(
+    server: ControlServer, handlers: FakeHandlers, refusal: Exception, status: int
+) -> None:
+    handlers.refuse_with = refusal
+    response = raw("POST", server, "/trigger/fetch", json={}, headers=bearer(TOKEN))
+    assert response.status_code == status
+    assert response.json() == {"error": str(refusal)}
 
 
 def test_client_with_a_refused_token_names_the_token_file(
@@ -189,7 +228,7 @@ def test_from_settings_reads_the_daemons_token(tmp_path: Path, handlers: FakeHan
         assert ControlClient.from_settings(settings).trigger("digest", {"now": True})["done"]
     finally:
         srv.stop()
-    assert handlers.calls == [("digest", {"now": True})]
+    assert handlers.calls == [DigestRequest(None, True)]
 
 
 @pytest.mark.parametrize(
@@ -250,11 +289,11 @@ def test_a_failing_handler_is_a_500_and_the_server_goes_on(
 def test_an_error_reply_becomes_a_control_error(
     server: ControlServer, handlers: FakeHandlers
 ) -> None:
-    handlers.trigger_reply = (409, {"error": "a cycle is already running"})
+    handlers.refuse_with = Unavailable("newsmon is shutting down")
     with pytest.raises(ControlError) as info:
         ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {})
-    assert info.value.status == 409
-    assert str(info.value).endswith("HTTP 409: a cycle is already running")
+    assert info.value.status == 503
+    assert str(info.value).endswith("HTTP 503: newsmon is shutting down")
 
 
 def test_health_answers_while_a_trigger_runs(server: ControlServer, handlers: FakeHandlers) -> None:
@@ -267,7 +306,7 @@ def test_health_answers_while_a_trigger_runs(server: ControlServer, handlers: Fa
     finally:
         handlers.release.set()
         worker.join(10)
-    assert handlers.calls == [("fetch", {})]
+    assert handlers.calls == [FetchRequest((), True)]
 
 
 def test_a_slow_trigger_times_out_with_one_line(

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from monitor import __version__
 from monitor.daemon.control import ControlServer
 from monitor.daemon.metrics import Metrics
+from monitor.daemon.triggers import NotFound, TriggerRequest
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 FINISHED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -55,14 +56,14 @@ class MetricsOnly:
     def __init__(self, metrics: Metrics) -> None:
         self.metrics_obj = metrics
 
-    def health(self) -> tuple[int, dict[str, Any]]:
+    def health(self, detailed: bool) -> tuple[int, dict[str, Any]]:
         return 200, {}
 
     def metrics(self) -> tuple[bytes, str]:
         return self.metrics_obj.render()
 
-    def trigger(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        return 404, {"error": "not here"}
+    def trigger(self, request: TriggerRequest) -> dict[str, Any]:
+        raise NotFound("not here")
 
 
 @pytest.fixture
@@ -176,3 +177,12 @@ def test_registries_are_private() -> None:
     assert REGISTRY.get_sample_value("newsmon_entries_new_total") is None
     _, content_type = first.render()
     assert content_type.startswith("text/plain")
+
+
+def test_every_digest_attempt_status_has_a_place() -> None:
+    from typing import get_args
+
+    from alerts.run import AttemptStatus
+    from monitor.daemon.metrics import DIGEST_FAILED, DIGEST_IGNORED, DIGEST_SENT
+
+    assert sorted(DIGEST_SENT + DIGEST_FAILED + DIGEST_IGNORED) == sorted(get_args(AttemptStatus))

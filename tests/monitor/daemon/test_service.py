@@ -23,7 +23,14 @@ from sqlalchemy import func, select, update
 from monitor.daemon.token import read_token
 from monitor.storage import Article, CycleRun, Database, Delivery, Digest, DigestSchedule
 from tests.feedserver import FeedServer, Reply, Request, never_answers, rss, static
-from tests.monitor.daemon.conftest import DaemonProcess, clean_env, newsmon, write_config
+from tests.monitor.daemon.conftest import (
+    DaemonProcess,
+    clean_env,
+    digest_last_served,
+    newsmon,
+    wait_for_next_round,
+    write_config,
+)
 from tests.smtpserver import ServerFactory
 
 Daemons = Callable[..., DaemonProcess]
@@ -159,10 +166,12 @@ def test_trigger_fetch_starts_a_cycle_within_a_second(
     assert not data["already_running"]
     assert len(hits) == 3
 
-    # Without a token there is no action.
+    # Without a token there is no action: refused before any work can start, so the
+    # daemon's count of manual cycles stays at the two above.
     refused = httpx.post(f"http://127.0.0.1:{port}/trigger/fetch", json={}, trust_env=False)
     assert refused.status_code == 401
-    time.sleep(0.5)
+    metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", trust_env=False).text
+    assert 'newsmon_cycles_total{trigger="manual"} 2.0' in metrics
     assert len(hits) == 3
     daemon.signal(signal.SIGTERM)
     assert daemon.wait() == 0
@@ -193,19 +202,26 @@ def test_a_cycle_is_never_run_twice_at_once_even_from_another_process(
         stderr=subprocess.PIPE,
         text=True,
     )
-    manual = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "fetch", "--json"],
-        cwd=tmp_path,
-        env=clean_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    manual_err = tmp_path / "manual.err"
+    with manual_err.open("w") as err_file:
+        manual = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "-v", "fetch", "--json"],
+            cwd=tmp_path,
+            env=clean_env(),
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+        )
+    # Both are waiting now (each says so); neither may poll the feed again.
+    daemon.wait_for_log("a poll cycle is already running; the trigger gets its result")
+    daemon.wait_until(
+        lambda: "waiting for its result" in manual_err.read_text(), 30, "the manual fetch to wait"
     )
-    time.sleep(2.5)  # both are waiting now; neither may poll the feed again
     assert len(server.requests) == 1
     release.set()
     out_t, err_t = trigger.communicate(timeout=30)
-    out_m, err_m = manual.communicate(timeout=30)
+    out_m, _ = manual.communicate(timeout=30)
+    err_m = manual_err.read_text()
     assert trigger.returncode == 0 and manual.returncode == 0, err_t + err_m
     for out, err in ((out_t, err_t), (out_m, err_m)):
         data = json.loads(out)
@@ -234,10 +250,25 @@ def test_digest_arrives_on_schedule_once(
     message = smtp.recorder.received[0].message
     assert message["To"] == "reader@example.org"
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "NATO" in text and "https://news.example.org/d/0" in text
-    time.sleep(4)  # another slot: nothing new, so nothing sent (send_empty is off)
-    assert len(smtp.recorder.received) == 1
-    health = httpx.get(f"http://127.0.0.1:{port}/healthz", trust_env=False).json()
+    assert "NATO" in text
+    # Once the cycle is over and a round has run after it, everything is delivered (a slot
+    # may have fired while dedup was still classifying: then two digests share the items).
+    daemon.wait_for_log("cycle 1 (schedule)")
+    wait_for_next_round(daemon, tmp_path, port)
+    sent = len(smtp.recorder.received)
+    bodies = [r.data.decode("utf-8", "replace") for r in smtp.recorder.received]
+    for i in range(3):
+        assert sum(f"https://news.example.org/d/{i}" in b for b in bodies) == 1
+    # Two more slots run to their end: nothing new, so nothing sent (send_empty is off).
+    for _ in range(2):
+        wait_for_next_round(daemon, tmp_path, port)
+    assert len(smtp.recorder.received) == sent
+    token = read_token(tmp_path / "data")
+    health = httpx.get(
+        f"http://127.0.0.1:{port}/healthz",
+        headers={"Authorization": f"Bearer {token}"},
+        trust_env=False,
+    ).json()
     assert health["digests"]["reader@example.org"]["last"] is not None
     daemon.signal(signal.SIGINT)
     assert daemon.wait() == 0
@@ -271,8 +302,12 @@ def test_a_digest_missed_while_down_is_sent_once_at_start(
     second = daemons(tmp_path, port).start()
     second.wait_until(lambda: len(smtp.recorder.received) == 1, 30, "the missed digest")
     second.wait_for_log("a scheduled slot passed while newsmon was down")
-    time.sleep(3)
-    assert len(smtp.recorder.received) == 1  # one digest, not one per missed slot
+    # The catch-up round has run to its end (its slot is recorded): one digest, not one
+    # per missed slot.
+    second.wait_until(
+        lambda: digest_last_served(tmp_path, port) is not None, 30, "the catch-up round's end"
+    )
+    assert len(smtp.recorder.received) == 1
     second.signal(signal.SIGTERM)
     assert second.wait() == 0
 
@@ -383,7 +418,8 @@ def test_kill_9_then_restart_loses_no_entry_and_sends_no_digest_twice(
         return all(any(link in body for body in bodies) for link in links)
 
     second.wait_until(delivered, 40, "every story delivered")
-    time.sleep(4)  # two more slots
+    for _ in range(2):  # two more slots run to their end, sending nothing again
+        wait_for_next_round(second, tmp_path, port)
     second.signal(signal.SIGTERM)
     assert second.wait() == 0
 
@@ -435,6 +471,13 @@ def test_metrics_and_health(tmp_path: Path, server: FeedServer, daemons: Daemons
     body = health.json()
     assert body["status"] == "ok" and body["scheduler"] == "running"
     assert body["database"] == "ok" and body["last_cycle"]["status"] == "done"
+    # Without the token: how many recipients, never who they are.
+    assert body["recipients"] == 1 and "digests" not in body
+    assert "@" not in health.text
+    token = read_token(tmp_path / "data")
+    auth = {"Authorization": f"Bearer {token}"}
+    detailed = httpx.get(f"{base}/healthz", headers=auth, trust_env=False)
+    assert list(detailed.json()["digests"]) == ["reader@example.org"]
     result = newsmon(tmp_path, "health")
     assert result.returncode == 0 and ": ok;" in result.stdout
     daemon.signal(signal.SIGTERM)
@@ -507,7 +550,7 @@ def test_trigger_digest_sends_now_and_fails_loudly_when_it_cannot(
     daemon.wait_for_log("cycle 1 (schedule)")
     failed = newsmon(tmp_path, "trigger", "digest")
     assert failed.returncode == 1
-    assert "digest(s) not delivered (kept; retried later)" in failed.stderr
+    assert "1 digest not delivered (kept; retried later)" in failed.stderr
     assert "451" in failed.stderr
     # The kept digest goes out on the retry job (retry_delay = 1 s), once.
     daemon.wait_until(lambda: len(smtp.recorder.received) == 1, 20, "the retried digest")

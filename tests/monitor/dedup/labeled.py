@@ -186,9 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     Example: ``python -m tests.monitor.dedup.labeled story_threshold=1.3 novel_min_facts=2``.
     """
     import sys
-    from dataclasses import fields
 
-    types = {f.name: f.type for f in fields(DedupSettings)}
+    types = {name: f.annotation for name, f in DedupSettings.model_fields.items()}
     overrides: dict[str, Any] = {}
     for arg in sys.argv[1:] if argv is None else argv:
         key, _, value = arg.partition("=")

@@ -15,6 +15,9 @@ from monitor.dedup import DedupIndex
 from monitor.dedup.encoder import Encoder
 from tests.monitor.dedup.labeled import Item, Run, load_items, run, score, table
 
+# the module-scoped fixture is built once, on one worker (see --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("dedup-labeled")
+
 SEED_STORIES = [
     {"000_14f31ae37a60d0e6", "003_d883f1d9eef1d452"},
     {"001_dce1bc862176b9c6", "002_76d5a2639c59ecbe", "004_98dfb2a54679fe9f"},

@@ -71,3 +71,14 @@ def test_clean_text_keeps_the_html_beside_it() -> None:
 def test_paragraphs_survive_in_full_content() -> None:
     text = html_to_text("<p>One &nbsp; two.</p>\n<p>Three.</p>", keep_paragraphs=True)
     assert text == "One two.\nThree."
+
+
+def test_untitled_entries_without_guid_or_link_keep_distinct_identities() -> None:
+    """Description-only RSS items (valid RSS 2.0) with no date must not share one key,
+    or every one after the first would be taken for a copy and never stored."""
+    first = RawEntry(None, None, "", "First story.", "", None)
+    second = RawEntry(None, None, "", "Second story.", "", None)
+    assert normalise(first, SEEN).entry_key != normalise(second, SEEN).entry_key
+    titled = RawEntry(None, None, "Same title", "Changed summary.", "", None)
+    again = RawEntry(None, None, "Same title", "Edited summary.", "", None)
+    assert normalise(titled, SEEN).entry_key == normalise(again, SEEN).entry_key  # a title rules

@@ -8,13 +8,14 @@ import pytest
 
 from monitor.errors import EmptyResponse, NotAFeed
 from monitor.parse.feed import declared_ttl, looks_like_html, parse_feed
-from tests.conftest import DATA
 from tests.feedserver import rss, rss_items
+from tests.shared_corpus import FEEDPARSER as CORPUS
+from tests.shared_corpus import needs_corpus
 
-CORPUS = DATA / "corpus"
 LARGE = CORPUS / "wellformed/sanitize/large_atom_feed_that_needs_css_sanitisation.xml"
 
 
+@needs_corpus
 def test_real_atom_feed() -> None:
     parsed = parse_feed(LARGE.read_bytes(), {"content-type": "application/atom+xml"}, "u")
     assert parsed.parser == "fastfeedparser"
@@ -29,6 +30,7 @@ def test_real_atom_feed() -> None:
     assert all(e.guid and e.link and e.title for e in parsed.entries)
 
 
+@needs_corpus
 @pytest.mark.parametrize(
     ("name", "charset", "title"),
     [
@@ -49,6 +51,7 @@ def test_http_charset_decides_for_undeclared_documents(
         assert text == title
 
 
+@needs_corpus
 def test_rdf_feed() -> None:
     parsed = parse_feed((CORPUS / "wellformed/rdf/rdf_item_rdf_about.xml").read_bytes(), {}, "u")
     assert len(parsed.entries) == 1
@@ -91,3 +94,72 @@ def test_broken_xml_keeps_entries_and_warns() -> None:
 )
 def test_declared_ttl(snippet: bytes, seconds: int | None) -> None:
     assert declared_ttl(b"<rss><channel>" + snippet + b"</channel></rss>") == seconds
+
+
+JUNK = b"<item><title></title><description> </description></item><item>&bogus; <<</item>"
+
+
+def test_broken_xml_drops_entries_with_nothing_to_identify_them() -> None:
+    """A broken document yields empty items: they are dropped, and said so in one warning."""
+    body = rss(rss_items("ok", 2)).replace(b"</channel>", JUNK + b"</channel>")
+    parsed = parse_feed(body, {}, "u")
+    assert [e.guid for e in parsed.entries] == ["ok-0", "ok-1"]
+    [warning] = parsed.warnings
+    assert "kept 2 readable entries" in warning and "dropped 2 empty entries" in warning
+
+
+def test_well_formed_empty_items_are_dropped_with_a_warning() -> None:
+    body = rss(rss_items("ok", 2)).replace(
+        b"</channel>", b"<item></item><item><title/></item></channel>"
+    )
+    parsed = parse_feed(body, {}, "u")
+    assert [e.guid for e in parsed.entries] == ["ok-0", "ok-1"]
+    assert parsed.warnings == ["dropped 2 empty entries (no guid, link, title or text)"]
+
+
+def test_description_only_items_are_kept() -> None:
+    """RSS 2.0 allows an item with a description only: it is not junk."""
+    body = rss([{"description": "First."}, {"description": "Second."}])
+    parsed = parse_feed(body, {}, "u")
+    assert [e.summary_html for e in parsed.entries] == ["First.", "Second."]
+    assert parsed.warnings == []
+
+
+LATIN1_CLAIM = (
+    '<?xml version="1.0" encoding="{decl}"?><rss version="2.0"><channel><title>c</title>'
+    "<item><guid>1</guid><title>R\u00e9sum\u00e9 of the NATO summit \u2013 day 1</title></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("decl", "content_type"),
+    [
+        ("iso-8859-1", "application/rss+xml"),
+        ("windows-1252", "application/rss+xml"),
+        ("utf-8", "application/rss+xml; charset=ISO-8859-1"),
+        ("latin-1", "text/xml; charset=latin-1"),
+    ],
+)
+def test_utf8_body_declared_latin1_is_read_as_utf8_with_a_warning(
+    decl: str, content_type: str
+) -> None:
+    body = LATIN1_CLAIM.format(decl=decl).encode("utf-8")
+    parsed = parse_feed(body, {"content-type": content_type}, "u")
+    assert parsed.entries[0].title == "R\u00e9sum\u00e9 of the NATO summit \u2013 day 1"
+    [warning] = parsed.warnings
+    assert "is UTF-8" in warning and "read as UTF-8" in warning
+
+
+def test_real_latin1_body_is_left_alone() -> None:
+    body = LATIN1_CLAIM.format(decl="iso-8859-1").replace("\u2013", "-").encode("latin-1")
+    parsed = parse_feed(body, {"content-type": "application/rss+xml"}, "u")
+    assert parsed.entries[0].title == "R\u00e9sum\u00e9 of the NATO summit - day 1"
+    assert parsed.warnings == []
+
+
+def test_broken_xml_with_only_empty_items_is_not_a_feed() -> None:
+    """As with a broken document that yields no item at all: nothing readable is a failure."""
+    body = rss([]).replace(b"</channel>", JUNK + b"</channel>")
+    with pytest.raises(NotAFeed, match="not a feed: line 2:"):
+        parse_feed(body, {}, "u")

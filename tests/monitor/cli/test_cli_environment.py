@@ -1,0 +1,114 @@
+"""The command under a hostile environment: a non-UTF-8 terminal, bad ``NEWSMON_*`` values.
+
+Each runs ``python -m monitor`` as a user would, in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.feedserver import FeedServer, rss, static
+
+# the module-scoped fixture is built once, on one worker (see --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("ascii-terminal")
+
+ASCII_ENV = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+WORDS = "NATO’s summit in Zürich — Rütte speaks"
+
+
+def newsmon(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )  # bytes: what the terminal gets, whatever its encoding
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A database holding non-ASCII articles (the bundled seeds and one fetched feed), and the
+    id of one of them."""
+    cwd = tmp_path_factory.mktemp("ascii")
+    with FeedServer() as server:
+        item = {"title": WORDS, "link": "https://example.org/z", "guid": "z", "description": WORDS}
+        url = server.route("/feed", static(rss([item], title="Zürich Post")))
+        (cwd / "newsmon.toml").write_text(f'[[feeds]]\nurl = "{url}"\n', encoding="utf-8")
+        assert newsmon(cwd, "fetch").returncode == 0
+    (cwd / "note.txt").write_text(WORDS + "\n", encoding="utf-8")
+    return cwd, _article_id(cwd)
+
+
+def _article_id(cwd: Path) -> str:
+    line = newsmon(cwd, "export").stdout.decode("utf-8").splitlines()[0]
+    return str(json.loads(line)["id"])
+
+
+COMMANDS = [
+    ["status"],
+    ["status", "--json"],
+    ["stories"],
+    ["export"],
+    ["explain", "ARTICLE"],
+    ["digest"],
+    ["feeds", "list"],
+    ["feeds", "list", "--json"],
+    ["seeds", "list"],
+    ["seeds", "list", "--json"],
+    ["topics", "list"],
+    ["topics", "test", WORDS],
+    ["topics", "test", "--json", WORDS],
+    ["trigger", "fetch"],
+    ["feeds", "add", "http://127.0.0.1:9/Zürich"],
+    ["--help"],
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a)[:30])
+def test_every_command_runs_on_an_ascii_terminal(
+    workdir: tuple[Path, str], args: list[str]
+) -> None:
+    cwd, article = workdir
+    args = [article if a == "ARTICLE" else a for a in args]
+    result = newsmon(cwd, *args, env=ASCII_ENV)
+    stderr = result.stderr.decode("ascii")  # the terminal takes ASCII only: it must be
+    stdout = result.stdout.decode("ascii")
+    assert "UnicodeEncodeError" not in stderr and "Traceback" not in stderr, stderr
+    if "--json" in args:
+        json.loads(stdout)  # escaped, still JSON: \u00fc, never \xfc
+    if args[0] == "export":
+        for line in stdout.splitlines():
+            json.loads(line)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("NEWSMON_TOPICS", "[not json", "NEWSMON_TOPICS: not valid JSON"),
+        ("NEWSMON_DATABASE", "x", "NEWSMON_DATABASE: not valid JSON"),
+        ("NEWSMON_FEEDS", '{"url": 1', "NEWSMON_FEEDS: not valid JSON"),
+    ],
+)
+def test_a_bad_environment_value_is_one_config_line(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    result = newsmon(tmp_path, "status", env={name: value})
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 2, stderr
+    assert stderr.startswith("newsmon: config error: environment variable "), stderr
+    assert expected in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
