@@ -160,3 +160,17 @@ def smtp_server(tmp_path: Path) -> Iterator[ServerFactory]:
     yield start_smtp_servers(tmp_path, controllers)
     for controller in controllers:
         controller.stop()
+
+
+@pytest.fixture
+def fetched_columns() -> Iterator[list[str]]:
+    """The names of every result column any engine fetches while the test runs (to check that
+    a command never loads what it does not show, such as article texts)."""
+    names: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        names.extend(str(d[0]).lower() for d in cursor.description or ())
+
+    event.listen(Engine, "after_cursor_execute", record)
+    yield names
+    event.remove(Engine, "after_cursor_execute", record)

@@ -6,13 +6,12 @@ Each runs ``python -m monitor`` as a user would, in a subprocess.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_process import newsmon as run_newsmon
 from tests.feedserver import FeedServer, rss, static
 
 # the module-scoped fixture is built once, on one worker (see --dist loadgroup)
@@ -25,17 +24,7 @@ WORDS = "NATO’s summit in Zürich — Rütte speaks"
 def newsmon(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )  # bytes: what the terminal gets, whatever its encoding
+    return run_newsmon(cwd, *args, env=env, raw=True)  # bytes: what the terminal gets
 
 
 @pytest.fixture(scope="module")

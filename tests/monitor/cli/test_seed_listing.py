@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from monitor.app import open_database
@@ -38,19 +34,6 @@ def write_config(tmp_path: Path, db_url: str, extra: str = "") -> Path:
         encoding="utf-8",
     )
     return config
-
-
-@pytest.fixture
-def fetched_columns() -> Iterator[list[str]]:
-    """The names of every result column any engine fetches while the test runs."""
-    names: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        names.extend(str(d[0]).lower() for d in cursor.description or ())
-
-    event.listen(Engine, "after_cursor_execute", record)
-    yield names
-    event.remove(Engine, "after_cursor_execute", record)
 
 
 @pytest.mark.parametrize("command", [["status", "--json"], ["seeds", "list", "--json"]])

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import inspect
 
 from monitor.storage import Article, ArticleTopic, Database, Digest, Feed, Story
 from monitor.storage.seeds import count_seeds, seed_summaries
@@ -72,18 +69,6 @@ def world(db: Database) -> Database:
         session.add(ArticleTopic(article_id="a-1", topic="NATO", fields=["title"], spans=[]))
         session.add(Digest(recipient="r@x.org", message_id="<m@x>", subject="s", message=b"m"))
     return db
-
-
-@pytest.fixture
-def fetched_columns() -> Iterator[list[str]]:
-    names: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        names.extend(str(d[0]).lower() for d in cursor.description or ())
-
-    event.listen(Engine, "after_cursor_execute", record)
-    yield names
-    event.remove(Engine, "after_cursor_execute", record)
 
 
 def test_status_counts_and_seed_listing(world: Database, fetched_columns: list[str]) -> None:
