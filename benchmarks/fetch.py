@@ -1,25 +1,36 @@
-"""Fetch benchmark: newsmon's first and 304 cycles against rss2email, on the same feeds.
+"""Poll-cycle speed: ``newsmon fetch`` beside a bare asyncio poller, on the same feed farm.
 
-A separate process serves N feeds (20-50 items each) spread over many
-loopback addresses (127.0.0.2, 127.0.0.3, ...: Linux routes all of 127/8 to
-the loopback interface), each response delayed by a fixed latency, with
-ETag/Last-Modified support.  Each contender runs as its own child process,
-so its wall time and peak RSS (from ``wait4``) are its own.
+The farm (:mod:`farm`, its own process) serves N news-like RSS feeds of 20
+items on one loopback host, or spread over many, every answer (304s too)
+delayed by a fixed latency.  In one run, for each host count:
 
-    python benchmarks/fetch.py                      # 1,000 feeds, newsmon and rss2email
-    python benchmarks/fetch.py --feeds 10000 --no-rss2email
+* the **bare poller** (:func:`bare_poll`, written here): aiohttp with a
+  connector of ``--concurrency`` connections, conditional GET from what the
+  previous cycle saw, fastfeedparser on each body; what a developer writes
+  in an afternoon, and the floor for Python on this machine;
+* **newsmon**: ``feeds import`` of the farm's OPML, then ``newsmon fetch
+  --json`` twice (a first cycle, then an all-304 cycle), with
+  ``[fetch] concurrency`` and ``per_host`` set like for like.  "cycle" is the
+  poll cycle's own ``duration_s`` (fetch, parse, match, store); "command" is
+  the whole process, start-up and classification included; classification
+  is reported on its own from the JSON (articles, ms per article).
 
-rss2email is installed from PyPI into a virtualenv of its own on first use
-(``--r2e-venv``), as a user would install it.
+Each contender is a child process of its own, so its wall time and peak RSS
+(from ``wait4``) are its own.
+
+    python benchmarks/fetch.py                          # 1,000 feeds; 1 host, then 50
+    python benchmarks/fetch.py --feeds 20000 --hosts 50
+    python benchmarks/fetch.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import multiprocessing
 import os
-import random
+import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,170 +39,229 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-from tests.feedserver import FeedServer, Reply, Request, rss, rss_items, static  # noqa: E402
-
-
-def serve(feeds: int, hosts: int, latency: float, seed: int, conn: Any) -> None:
-    """Run in a child process: start one server per loopback host, report the feed URLs."""
-    rng = random.Random(seed)
-    servers = [FeedServer(host=f"127.0.0.{2 + h}") for h in range(hosts)]
-    urls = []
-    for index in range(feeds):
-        server = servers[index % hosts]
-        body = rss(rss_items(f"f{index}", rng.randint(20, 50), host=f"news{index}.example"))
-        inner = static(body)
-
-        def delayed(request: Request, inner: Any = inner) -> Reply:
-            reply: Reply = inner(request)
-            reply.delay = latency
-            return reply
-
-        urls.append(server.route(f"/feed/{index}.xml", delayed))
-    for server in servers:
-        server.__enter__()
-    conn.send(urls)
-    conn.recv()  # wait until told to stop
-    for server in servers:
-        server.__exit__(None, None, None)
+from farm import Farm, FarmSpec, opml  # noqa: E402
 
 
-def run_child(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str, str]:
-    """Run a command; return wall seconds, peak RSS in MB, stdout, stderr."""
+# ---------------------------------------------------------------- the bare poller
+async def bare_cycle(urls: list[str], state: dict[str, tuple[str, str]], limit: int) -> dict:
+    """One cycle: every URL once, ``limit`` in flight, conditional GET, parse each body."""
+    import aiohttp
+    import fastfeedparser
+
+    statuses: dict[int, int] = {}
+    entries = failed = 0
+    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit)
+    timeout = aiohttp.ClientTimeout(total=30, sock_connect=10)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def one(url: str) -> None:
+            nonlocal entries, failed
+            headers = {}
+            etag, modified = state.get(url, ("", ""))
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            try:
+                async with session.get(url, headers=headers) as response:
+                    body = await response.read()
+                    status = response.status
+                    validators = (
+                        response.headers.get("ETag", ""),
+                        response.headers.get("Last-Modified", ""),
+                    )
+            except (aiohttp.ClientError, TimeoutError):
+                failed += 1
+                return
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 200:
+                state[url] = validators
+                entries += len(fastfeedparser.parse(body).entries)
+
+        await asyncio.gather(*(one(url) for url in urls))
+    return {"statuses": statuses, "entries": entries, "failed": failed}
+
+
+def bare_main(url_file: Path, limit: int) -> None:
+    """Child process: two cycles, printed as JSON lines."""
+    urls = json.loads(url_file.read_text())
+    state: dict[str, tuple[str, str]] = {}
+    for _ in range(2):
+        started = time.monotonic()
+        result = asyncio.run(bare_cycle(urls, state, limit))
+        result["duration_s"] = time.monotonic() - started
+        print(json.dumps(result), flush=True)
+
+
+# ---------------------------------------------------------------- running children
+def run_child(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a command; return wall seconds, peak RSS in MB and stdout (fail loudly)."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - started
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    if process.returncode != 0:
-        raise SystemExit(f"{command[0]} failed ({process.returncode}): {stderr[-2000:]}")
-    return wall, usage.ru_maxrss // 1024, stdout, stderr
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(command[:4])} failed ({code}): {stderr[-2000:]}")
+    return wall, usage.ru_maxrss // 1024, stdout
 
 
-def opml(urls: list[str]) -> str:
-    outlines = "".join(
-        f'<outline type="rss" text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls)
-    )
-    return f'<?xml version="1.0"?><opml version="2.0"><head/><body>{outlines}</body></opml>'
+def bench_bare(urls: list[str], work: Path, limit: int) -> list[dict[str, Any]]:
+    url_file = work / "urls.json"
+    url_file.write_text(json.dumps(urls))
+    command = [
+        sys.executable,
+        __file__,
+        "--bare-poller",
+        str(url_file),
+        "--concurrency",
+        str(limit),
+    ]
+    _, rss_mb, stdout = run_child(command, work, dict(os.environ))
+    rows = []
+    for label, line in zip(("first cycle", "all-304 cycle"), stdout.splitlines(), strict=True):
+        data = json.loads(line)
+        rows.append(
+            {
+                "tool": "bare poller (aiohttp + fastfeedparser)",
+                "run": label,
+                "cycle_s": data["duration_s"],
+                "command_s": None,
+                "items": data["entries"],
+                "failed": data["failed"],
+                "statuses": data["statuses"],
+                "peak_rss_mb": rss_mb,
+                "classify": None,
+            }
+        )
+    return rows
 
 
-def bench_newsmon(urls: list[str], work: Path, concurrency: int) -> list[dict[str, Any]]:
-    work.mkdir(parents=True)
+def bench_newsmon(
+    urls: list[str], work: Path, limit: int, per_host: int, database_url: str | None
+) -> list[dict[str, Any]]:
     (work / "feeds.opml").write_text(opml(urls), encoding="utf-8")
     (work / "newsmon.toml").write_text("feeds = []\n", encoding="utf-8")
-    env = {**os.environ, "NEWSMON_FETCH__CONCURRENCY": str(concurrency)}
+    env = {
+        **os.environ,
+        "NEWSMON_FETCH__CONCURRENCY": str(limit),
+        "NEWSMON_FETCH__PER_HOST": str(per_host),
+    }
+    if database_url:
+        env["NEWSMON_DATABASE__URL"] = database_url
     newsmon = [sys.executable, "-m", "monitor"]
     run_child([*newsmon, "feeds", "import", "feeds.opml"], work, env)
     rows = []
-    for label in ("first cycle", "304 cycle"):
-        wall, rss_mb, stdout, _ = run_child([*newsmon, "fetch", "--json"], work, env)
+    for label in ("first cycle", "all-304 cycle"):
+        wall, rss_mb, stdout = run_child([*newsmon, "fetch", "--json"], work, env)
         data = json.loads(stdout)
         rows.append(
             {
-                "tool": f"newsmon (concurrency {concurrency})",
+                "tool": f"newsmon (concurrency {limit}, per_host {per_host})",
                 "run": label,
-                "wall_s": wall,
                 "cycle_s": data["duration_s"],
+                "command_s": wall,
                 "items": data["entries"]["seen"],
-                "new": data["entries"]["new"],
                 "failed": data["feeds"]["failed"],
+                "statuses": None,
                 "peak_rss_mb": rss_mb,
+                "classify": data.get("classify"),
             }
         )
     return rows
 
 
-def bench_rss2email(urls: list[str], work: Path, venv: Path) -> list[dict[str, Any]]:
-    r2e = venv / "bin" / "r2e"
-    if not r2e.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "rss2email"], check=True)
-    work.mkdir(parents=True)
-    (work / "feeds.opml").write_text(opml(urls), encoding="utf-8")
-    env = dict(os.environ)
-    base = [str(r2e), "-c", str(work / "r2e.cfg"), "-d", str(work / "r2e.json")]
-    subprocess.run([*base, "new", "bench@example.org"], cwd=work, check=True, capture_output=True)
-    subprocess.run([*base, "opmlimport", "feeds.opml"], cwd=work, check=True, capture_output=True)
-    rows = []
-    for label in ("first cycle", "304 cycle"):
-        wall, rss_mb, _, _ = run_child([*base, "run", "--no-send"], work, env)
-        rows.append(
-            {
-                "tool": "rss2email",
-                "run": label,
-                "wall_s": wall,
-                "cycle_s": wall,
-                "items": None,
-                "new": None,
-                "failed": None,
-                "peak_rss_mb": rss_mb,
-            }
+def reset_database(database_url: str) -> None:
+    """Empty a PostgreSQL benchmark database (never a test one: the name must say bench)."""
+    from sqlalchemy import create_engine, text
+
+    if "bench" not in database_url.rsplit("/", 1)[-1]:
+        raise SystemExit("--database-url: use a database whose name contains 'bench'")
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+# ---------------------------------------------------------------- report
+def classify_text(row: dict[str, Any]) -> str:
+    stage = row["classify"]
+    if not stage or not stage.get("articles"):
+        return "-"
+    per = stage["duration_s"] * 1000 / stage["articles"]
+    return f"{stage['articles']:,} in {stage['duration_s']:.1f} s ({per:.1f} ms each)"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print("| hosts | tool | run | cycle s | × bare | command s | items | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    bare = {(r["hosts"], r["run"]): r["cycle_s"] for r in rows if r["tool"].startswith("bare")}
+    for r in rows:
+        ratio = r["cycle_s"] / bare[(r["hosts"], r["run"])] if (r["hosts"], r["run"]) in bare else 0
+        command = f"{r['command_s']:.1f}" if r["command_s"] is not None else "-"
+        print(
+            f"| {r['hosts']} | {r['tool']} | {r['run']} | {r['cycle_s']:.1f} | {ratio:.2f} | "
+            f"{command} | {r['items']:,} | {r['peak_rss_mb']} |"
         )
-    return rows
+    stages = [r for r in rows if classify_text(r) != "-"]
+    if stages:
+        print("\nClassification in `newsmon fetch` (after the poll cycle):")
+        for r in stages:
+            print(f"- {r['hosts']} host(s), {r['run']}: {classify_text(r)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
-    parser.add_argument(
-        "--hosts", type=int, default=50, help="loopback addresses to spread feeds on"
-    )
-    parser.add_argument(
-        "--latency", type=float, default=0.2, help="seconds added to every response"
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        nargs="+",
-        default=[32, 100],
-        help="newsmon [fetch] concurrency values to run (default: 32 and 100)",
-    )
-    parser.add_argument("--no-rss2email", action="store_true")
-    parser.add_argument(
-        "--r2e-venv", type=Path, default=Path(tempfile.gettempdir()) / "newsmon-bench-r2e"
-    )
+    parser.add_argument("--hosts", type=int, nargs="+", default=[1, 50])
+    parser.add_argument("--items", type=int, default=20, help="items per feed")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds before each answer")
+    parser.add_argument("--concurrency", type=int, default=100, help="requests in flight")
+    parser.add_argument("--per-host", type=int, default=100, help="newsmon [fetch] per_host")
+    parser.add_argument("--database-url", help="newsmon's database (default: SQLite file)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bare-poller", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare_poller:
+        bare_main(args.bare_poller, args.concurrency)
+        return
 
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(
-        target=serve, args=(args.feeds, args.hosts, args.latency, args.seed, child), daemon=True
-    )
-    server.start()
-    urls = parent.recv()
-    root = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
     print(
-        f"{args.feeds} feeds on {args.hosts} hosts, {args.latency * 1000:.0f} ms latency; "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; work dir {root}",
+        f"{args.feeds:,} feeds × {args.items} items, {args.latency * 1000:.0f} ms latency, "
+        f"{args.concurrency} in flight; {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     rows: list[dict[str, Any]] = []
+    root = Path(tempfile.mkdtemp(prefix="newsmon-bench-fetch-"))
     try:
-        for concurrency in args.concurrency:
-            rows += bench_newsmon(urls, root / f"newsmon-{concurrency}", concurrency)
-            print(json.dumps(rows[-2:]), flush=True)
-        if not args.no_rss2email:
-            rows += bench_rss2email(urls, root / "rss2email", args.r2e_venv)
+        for hosts in args.hosts:
+            spec = FarmSpec(args.feeds, hosts, args.latency, args.items, args.seed)
+            with Farm(spec) as farm:
+                work = root / f"{hosts}-hosts"
+                (work / "bare").mkdir(parents=True)
+                (work / "newsmon").mkdir()
+                if args.database_url:
+                    reset_database(args.database_url)
+                found = bench_bare(farm.urls, work / "bare", args.concurrency)
+                found += bench_newsmon(
+                    farm.urls, work / "newsmon", args.concurrency, args.per_host, args.database_url
+                )
+            for row in found:
+                row["hosts"] = hosts
+                print(json.dumps(row), flush=True)
+            rows += found
     finally:
-        parent.send("stop")
-        server.join(10)
         shutil.rmtree(root, ignore_errors=True)
-    print()
-    print("| tool | run | cycle s | wall s (with start-up) | items | items/s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
-    for r in rows:
-        items = r["items"]
-        rate = f"{items / r['cycle_s']:,.0f}" if items else "-"
-        print(
-            f"| {r['tool']} | {r['run']} | {r['cycle_s']:.1f} | {r['wall_s']:.1f} | "
-            f"{items if items is not None else '-'} | {rate} | {r['peak_rss_mb']} |"
-        )
+    print(f"\nself peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB\n")
+    print_table(rows)
 
 
 if __name__ == "__main__":

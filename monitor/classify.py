@@ -2,12 +2,17 @@
 
 :mod:`monitor.dedup` is the pure engine; this module feeds it stored
 articles and records its decisions.  Articles are classified after they
-are stored, one at a time, oldest first, each decision committed with the
-article's signature and story before the article joins the in-memory index.
-So a crash loses nothing (an article not yet classified has
-``deduped_at IS NULL`` and is picked up by the next run) and the index
-never holds what the database does not (at start it is rebuilt from the
-stored signatures, without reading any text).
+are stored, oldest first, a batch at a time: a batch is read in one query,
+its leads embedded in one call, and its decisions (with each article's
+signature and story) committed in one transaction, as the poll cycle groups
+its feeds' writes (a commit per article cost more than the engine).  So a
+crash loses nothing: an article whose decision is not committed still has
+``deduped_at IS NULL`` and is picked up by the next run.  Each article
+joins the in-memory index as soon as it is decided (the next one is
+compared with it); if the batch's transaction fails, the index is dropped
+and rebuilt from the stored signatures (without reading any text), and the
+batch is redone one article per transaction, so the index never keeps what
+the database does not, and one refused write costs only its article.
 
 Only articles that matched a topic are classified: the others are never
 reported, so there is nothing to decide about them.  Seeds are the known
@@ -16,9 +21,7 @@ world: they are clustered together at first start, like any article.
 Order does not matter: pending articles are taken by publication time and
 then by the hash of their text (never by arrival, nor by the feed that
 carried them), so two runs over the same articles make the same stories
-whatever order a cycle stored them in.  They are read a batch
-at a time so that the model embeds a batch's leads in one call; each is
-still decided and committed on its own.  A feed's own boilerplate (the
+whatever order a cycle stored them in.  A feed's own boilerplate (the
 same line in many of its items) is found from its stored items and set
 aside as page furniture.
 """
@@ -30,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, exists, func, or_, select
+from sqlalchemy import Integer, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings
@@ -45,7 +48,15 @@ from monitor.dedup import (
 from monitor.dedup.encoder import Encoder, default_encoder
 from monitor.dedup.features import Analysis
 from monitor.dedup.furniture import recurring_lines
-from monitor.storage import Article, ArticleSignature, ArticleTopic, Database, Story
+from monitor.storage import Article, ArticleSignature, Database, Story
+from monitor.storage.decisions import (
+    latest_texts,
+    new_story,
+    pending_ids,
+    store_signature,
+    stored_signatures,
+    touch_stories,
+)
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +161,7 @@ class Classifier:
             with self.db.session() as session:
                 stale = list(session.scalars(select(Article).where(Article.id.in_(report.stale))))
                 recurring: dict[int, frozenset[str]] = {}
+                self._load_recurring(session, {a.feed_id for a in stale}, recurring)
                 for article, analysis in zip(
                     stale,
                     index.analyse_many(
@@ -163,7 +175,7 @@ class Classifier:
                         article.novel_sentences or [],
                         everything=article.is_seed,
                     )
-                    _store_signature(session, article.id, signature)
+                    store_signature(session, article.id, signature.to_bytes())
                     if article.story_id is not None:
                         index.add(article.id, signature, article.story_id, seed=article.is_seed)
         log.debug("dedup index: %d articles", len(index))
@@ -171,30 +183,32 @@ class Classifier:
 
     def cluster_seeds(self) -> int:
         """Cluster the seeds that have no story yet (all of them at first start)."""
-        with self.db.session() as session:
-            seeds = list(
-                session.scalars(
-                    select(Article)
-                    .where(Article.is_seed, Article.story_id.is_(None))
-                    .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
+        try:  # a failure, the commit's included: the index saw what the database did not keep
+            with self.db.session() as session:
+                seeds = list(
+                    session.scalars(
+                        select(Article)
+                        .where(Article.is_seed, Article.story_id.is_(None))
+                        .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
+                    )
                 )
-            )
-            if not seeds:
-                return 0
-            index = self.index
-            try:
+                if not seeds:
+                    return 0
+                index = self.index
                 decisions = index.cluster(
                     [_text_of(a) for a in seeds], new_story_id=self._story_factory(session)
                 )
+                now = datetime.now(UTC)
                 for article, decision in zip(seeds, decisions, strict=True):
-                    self._record(session, article, decision, index.signature(article.id))
+                    self._record(session, article, decision, index.signature(article.id), now)
                     if decision.status == "new_story":
                         story = session.get(Story, decision.story_id)
                         if story is not None:
                             story.title = article.title
-            except Exception:
-                self._index = None  # the index saw what the database did not keep
-                raise
+                touch_stories(session, {d.story_id: now for d in decisions if d.story_id})
+        except Exception:
+            self._index = None
+            raise
         return len(seeds)
 
     def classify_pending(
@@ -207,56 +221,107 @@ class Classifier:
         """
         report = ClassifyReport()
         with self.db.session() as session:
-            query = (
-                select(Article.id)
-                .where(
-                    Article.deduped_at.is_(None),
-                    ~Article.is_seed,
-                    exists().where(ArticleTopic.article_id == Article.id),
-                )
-                # Publication time, then the text's hash: never arrival order (fetched_at) nor
-                # which feed carried it (the id), which vary from run to run.
-                .order_by(Article.published_at, Article.content_hash, Article.id)
-            )
-            ids = list(session.scalars(query.limit(limit) if limit else query))
+            ids = pending_ids(session, limit)
         recurring: dict[int, frozenset[str]] = {}
+        stop = should_stop or (lambda: False)
         for start in range(0, len(ids), BATCH):
-            if should_stop is not None and should_stop():
+            if stop():
                 report.stopped = True
                 break
             batch = ids[start : start + BATCH]
             try:
-                analyses = self._analyse(batch, recurring)
-            except Exception as exc:  # the batch is retried one by one
-                log.warning("dedup: analysing a batch failed (%s); one at a time", exc)
-                analyses = {}
-            for article_id in batch:
-                if should_stop is not None and should_stop():
-                    report.stopped = True
-                    break
-                try:
-                    decision = self.classify_one(article_id, analyses.get(article_id))
-                except Exception as exc:  # one article must not stop the others
-                    log.exception("dedup failed for article %s", article_id)
-                    report.failed.append(f"{article_id}: {type(exc).__name__}: {exc}")
-                    continue
-                if decision is not None:
-                    report.count(decision)
+                self._classify_batch(batch, recurring, report, stop)
+            except Exception as exc:  # rolled back: the batch again, one transaction each
+                self._index = None  # it saw what the database did not keep
+                log.warning("dedup: a batch failed (%s); one article at a time", exc)
+                self._classify_each(batch, report, stop)
             if report.stopped:
                 break
         return report
 
-    def _analyse(
-        self, ids: Sequence[str], recurring: dict[int, frozenset[str]]
-    ) -> dict[str, Analysis]:
-        """Analyses of a batch of stored articles, their leads embedded together."""
+    def _classify_batch(
+        self,
+        ids: Sequence[str],
+        recurring: dict[int, frozenset[str]],
+        report: ClassifyReport,
+        stop: Callable[[], bool],
+    ) -> None:
+        """Decide a batch in one transaction, committed at the end (as the poll cycle groups
+        its feeds' writes): one query reads the batch, one its feeds' items, one commit.
+
+        Each article joins the index as soon as it is decided, since the next one must be
+        compared with it; if anything fails after a write began, the whole transaction
+        rolls back and the caller drops the index (rebuilt from the database), so
+        nothing the database lacks stays known.  The engine failing on one article
+        before anything of it is written costs only that article, as before."""
+        index = self.index
+        decided: list[Decision] = []
+        failed: list[str] = []
         with self.db.session() as session:
-            articles = list(session.scalars(select(Article).where(Article.id.in_(ids))))
-            texts = [_text_of(a, self._recurring(session, a.feed_id, recurring)) for a in articles]
-        return {
-            a.id: analysis
-            for a, analysis in zip(articles, self.index.analyse_many(texts), strict=True)
-        }
+            wanted = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+            articles = [
+                wanted[i]
+                for i in ids
+                if i in wanted and wanted[i].deduped_at is None and i not in index
+            ]
+            self._load_recurring(session, {a.feed_id for a in articles}, recurring)
+            texts = [_text_of(a, recurring.get(a.feed_id or -1, frozenset())) for a in articles]
+            try:
+                analyses: list[Analysis | None] = list(index.analyse_many(texts))
+            except Exception as exc:  # analysed one by one below
+                log.warning("dedup: analysing a batch failed (%s); one at a time", exc)
+                analyses = [None] * len(texts)
+            stored = stored_signatures(session, ids)
+            touched: dict[int, datetime] = {}
+            for article, text, analysis in zip(articles, texts, analyses, strict=True):
+                if stop():
+                    report.stopped = True
+                    break
+                try:  # the engine alone: nothing of this article is written yet
+                    known = analysis if analysis is not None else index.analyse(text)
+                    decision = index.classify(known)
+                    signature = index.learned(known, decision)
+                except Exception as exc:  # one article must not stop the others
+                    log.exception("dedup failed for article %s", article.id)
+                    failed.append(f"{article.id}: {type(exc).__name__}: {exc}")
+                    continue
+                if decision.story_id is None:
+                    decision = _with_story(decision, new_story(session, article.title))
+                assert decision.story_id is not None
+                now = datetime.now(UTC)
+                self._record(session, article, decision, signature, now, stored)
+                touched[decision.story_id] = now
+                index.add(article.id, signature, decision.story_id)
+                decided.append(decision)
+            touch_stories(session, touched)
+        for decision in decided:  # committed
+            report.count(decision)
+        report.failed.extend(failed)
+
+    def _classify_each(
+        self, ids: Sequence[str], report: ClassifyReport, stop: Callable[[], bool]
+    ) -> None:
+        """A batch one article per transaction: a bad one costs only itself."""
+        for article_id in ids:
+            if stop():
+                report.stopped = True
+                return
+            try:
+                decision = self.classify_one(article_id)
+            except Exception as exc:
+                log.exception("dedup failed for article %s", article_id)
+                report.failed.append(f"{article_id}: {type(exc).__name__}: {exc}")
+                continue
+            if decision is not None:
+                report.count(decision)
+
+    def _load_recurring(
+        self, session: Session, feed_ids: set[int | None], cache: dict[int, frozenset[str]]
+    ) -> None:
+        """:meth:`_recurring` for many feeds in one query."""
+        missing = {f for f in feed_ids if f is not None and f not in cache}
+        for feed_id, texts in latest_texts(session, missing, FEED_SAMPLE).items():
+            cache[feed_id] = recurring_lines(texts)
 
     def _recurring(
         self, session: Session, feed_id: int | None, cache: dict[int, frozenset[str]]
@@ -265,13 +330,7 @@ class Classifier:
         if feed_id is None:
             return frozenset()
         if feed_id not in cache:
-            texts = session.scalars(
-                select(Article.text)
-                .where(Article.feed_id == feed_id)
-                .order_by(Article.published_at.desc(), Article.id)
-                .limit(FEED_SAMPLE)
-            )
-            cache[feed_id] = recurring_lines(list(texts))
+            self._load_recurring(session, {feed_id}, cache)
         return cache[feed_id]
 
     def classify_one(self, article_id: str, analysis: Analysis | None = None) -> Decision | None:
@@ -287,33 +346,33 @@ class Classifier:
                 recurring = self._recurring(session, article.feed_id, {})
                 analysis = index.analyse(_text_of(article, recurring))
             decision = index.classify(analysis)
+            if decision.story_id is None:
+                decision = _with_story(decision, new_story(session, article.title))
             story_id = decision.story_id
-            if story_id is None:
-                story = Story(title=article.title)
-                session.add(story)
-                session.flush()
-                story_id = story.id
-                decision = _with_story(decision, story_id)
+            assert story_id is not None
             signature = index.learned(analysis, decision)
-            self._record(session, article, decision, signature)
+            now = datetime.now(UTC)
+            self._record(session, article, decision, signature, now)
+            touch_stories(session, {story_id: now})
         # Committed: now (and only now) the article becomes known.
         index.add(article_id, signature, story_id)
         return decision
 
     def _story_factory(self, session: Session) -> Callable[[], int]:
-        def new_story() -> int:
-            story = Story(title="")
-            session.add(story)
-            session.flush()
-            return story.id
-
-        return new_story
+        return lambda: new_story(session, "")
 
     @staticmethod
     def _record(
-        session: Session, article: Article, decision: Decision, signature: Signature
+        session: Session,
+        article: Article,
+        decision: Decision,
+        signature: Signature,
+        now: datetime,
+        stored: dict[str, ArticleSignature] | None = None,
     ) -> None:
-        now = datetime.now(UTC)
+        """Write a decision on its article, and its signature.  The story's ``updated_at`` is
+        the caller's (``touch_stories``, once per batch); ``stored``: the batch's existing
+        signature rows, read together (None: looked up here)."""
         article.status = decision.status
         article.story_id = decision.story_id
         article.dedup_layer = decision.layer
@@ -322,20 +381,7 @@ class Classifier:
         article.novel_sentences = list(decision.novel_sentences)
         article.dedup_evidence = decision.to_dict()
         article.deduped_at = now
-        story = session.get(Story, decision.story_id) if decision.story_id is not None else None
-        if story is not None:
-            story.updated_at = now
-        _store_signature(session, article.id, signature)
-
-
-def _store_signature(session: Session, article_id: str, signature: Signature) -> None:
-    """Insert or replace an article's stored signature."""
-    blob = signature.to_bytes()
-    existing = session.get(ArticleSignature, article_id)
-    if existing is None:
-        session.add(ArticleSignature(article_id=article_id, signature=blob))
-    else:
-        existing.signature = blob
+        store_signature(session, article.id, signature.to_bytes(), stored)
 
 
 def _with_story(decision: Decision, story_id: int) -> Decision:

@@ -27,18 +27,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
 
-import httpx
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings
 from monitor.cycle_report import CycleReport, FeedJob, FeedResult
 from monitor.errors import DatabaseUnavailable, FeedError
+from monitor.fetch.addresses import IPNetwork
 from monitor.fetch.client import Fetcher, FetcherStopped
 from monitor.fetch.conditional import body_hash, conditional_headers
 from monitor.fetch.decide import Fetched, after_failure, after_parse, decide_response
 from monitor.fetch.fulltext import fetch_full_text
 from monitor.match import TopicMatcher, compile_topics
 from monitor.match.entries import EntryTopics, match_entries
+from monitor.match.language import release_models
 from monitor.parse.entry import Entry, normalise_all
 from monitor.parse.feed import ParsedFeed, parse_feed
 from monitor.storage import Database
@@ -59,7 +60,7 @@ class PollCycle:
         *,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        transport: httpx.AsyncBaseTransport | None = None,
+        allowed_networks: Sequence[IPNetwork] = (),
         on_feed_done: Callable[[FeedResult], None] | None = None,
         matcher: TopicMatcher | None = None,
     ) -> None:
@@ -68,7 +69,7 @@ class PollCycle:
         self.matcher = matcher or compile_topics(settings.topics)
         self.rng = rng or random.Random()
         self.clock = clock
-        self.transport = transport
+        self.allowed_networks = allowed_networks  # pass the public_only gate (tests)
         self.on_feed_done = on_feed_done
         self._stopping = False
         self._fetcher: Fetcher | None = None
@@ -93,7 +94,9 @@ class PollCycle:
         self._in_progress = asyncio.Semaphore(2 * self.settings.fetch.concurrency)
         try:
             with ThreadPoolExecutor(2, thread_name_prefix="newsmon-parse") as parse_pool:
-                async with Fetcher(self.settings.fetch, transport=self.transport) as fetcher:
+                async with Fetcher(
+                    self.settings.fetch, allowed_networks=self.allowed_networks
+                ) as fetcher:
                     self._fetcher = fetcher
                     if self._stopping:
                         fetcher.stop()
@@ -119,6 +122,9 @@ class PollCycle:
                         raise
         finally:
             await writer.close()
+            # Matching is over until the next cycle: its language models (~185 MB) would
+            # otherwise sit beside the dedup encoder and index, and swell an idle daemon.
+            release_models()
         report.duration_s = time.monotonic() - started
         return report
 

@@ -160,6 +160,6 @@ def setup_logging(
     base = logging.INFO if daemon else logging.WARNING
     root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else base)
     # Library chatter stays out of the way unless asked for twice.
-    for name in ("httpx", "httpcore", "alembic", "apscheduler", "filelock"):
+    for name in ("aiohttp", "httpx", "httpcore", "alembic", "apscheduler", "filelock"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
     return _mask

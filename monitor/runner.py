@@ -26,18 +26,19 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-import httpx
 from sqlalchemy import select, update
 
 from monitor.config import Settings
 from monitor.cycle import PollCycle, select_jobs
 from monitor.cycle_report import CycleSummary, DedupCounts, FeedResult
 from monitor.errors import StorageError
+from monitor.fetch.addresses import IPNetwork
 from monitor.match import TopicMatcher
 from monitor.outcomes import CycleStatus, Trigger
 from monitor.storage import CycleRun, Database
@@ -47,6 +48,24 @@ if TYPE_CHECKING:
     from monitor.classify import Classifier
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClassifyTiming:
+    """The dedup stage's own cost in a cycle (index loading included), apart from the
+    fetch: what a benchmark or an operator needs to tell a slow classifier from slow feeds."""
+
+    articles: int = 0
+    duration_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "duration_s": self.duration_s}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ClassifyTiming | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(int(data.get("articles", 0)), float(data.get("duration_s", 0.0)))
 
 
 @dataclass
@@ -62,6 +81,7 @@ class CycleOutcome:
     finished_at: datetime | None = None
     already_running: bool = False
     error: str | None = None
+    classify: ClassifyTiming | None = None  # None: not known (an older row, a failed cycle)
 
     _FIELDS = (
         "run_id",
@@ -71,6 +91,7 @@ class CycleOutcome:
         "started_at",
         "finished_at",
         "error",
+        "classify",
     )
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,7 +104,10 @@ class CycleOutcome:
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "error": self.error,
-        } | (self.report.as_dict() if self.report is not None else {})
+        } | (
+            (self.report.as_dict() if self.report is not None else {})
+            | ({"classify": self.classify.as_dict()} if self.classify is not None else {})
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CycleOutcome:
@@ -97,6 +121,7 @@ class CycleOutcome:
             finished_at=_parse_time(data.get("finished_at")),
             already_running=bool(data.get("already_running")),
             error=data.get("error"),
+            classify=ClassifyTiming.from_dict(data.get("classify")),
         )
 
     @classmethod
@@ -110,6 +135,7 @@ class CycleOutcome:
             row.finished_at,
             already_running,
             row.error,
+            ClassifyTiming.from_dict((row.report or {}).get("classify")),
         )
 
 
@@ -133,7 +159,7 @@ class CycleRunner:
         matcher: TopicMatcher,
         *,
         classifier: Classifier | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        allowed_networks: Sequence[IPNetwork] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         wait_poll_s: float = 0.25,
     ) -> None:
@@ -145,7 +171,7 @@ class CycleRunner:
 
             classifier = Classifier(db, settings)
         self.classifier = classifier
-        self.transport = transport
+        self.allowed_networks = allowed_networks  # pass the public_only gate (tests)
         self.clock = clock
         self.wait_poll_s = wait_poll_s
         self._current: asyncio.Task[CycleOutcome] | None = None
@@ -201,7 +227,7 @@ class CycleRunner:
         try:
             run_id, started = await asyncio.to_thread(self._record_start, trigger)
             try:
-                report = await self._cycle_body(urls, due_only, on_feed_done)
+                report, timing = await self._cycle_body(urls, due_only, on_feed_done)
             except asyncio.CancelledError:
                 await asyncio.shield(
                     asyncio.to_thread(self._record_end, run_id, "interrupted", None, "stopped")
@@ -222,8 +248,10 @@ class CycleRunner:
                     run_id, trigger, "failed", None, started, self.clock(), error=error
                 )
             status: CycleStatus = "interrupted" if self._stopping else "done"
-            finished = await asyncio.to_thread(self._record_end, run_id, status, report, None)
-            return CycleOutcome(run_id, trigger, status, report, started, finished)
+            finished = await asyncio.to_thread(
+                self._record_end, run_id, status, report, None, timing
+            )
+            return CycleOutcome(run_id, trigger, status, report, started, finished, classify=timing)
         finally:
             self._cycle = None
             lock.release()
@@ -233,7 +261,7 @@ class CycleRunner:
         urls: Sequence[str],
         due_only: bool,
         on_feed_done: Callable[[FeedResult], None] | None,
-    ) -> CycleSummary:
+    ) -> tuple[CycleSummary, ClassifyTiming]:
         due_before = self.clock() if due_only else None
         jobs = await asyncio.to_thread(
             select_jobs, self.db, self.settings, urls=urls, due_before=due_before
@@ -242,7 +270,7 @@ class CycleRunner:
             self.db,
             self.settings,
             matcher=self.matcher,
-            transport=self.transport,
+            allowed_networks=self.allowed_networks,
             clock=self.clock,
             on_feed_done=on_feed_done,
         )
@@ -252,8 +280,13 @@ class CycleRunner:
         report = await cycle.run(jobs)
         # Dedup: decide for each new topic-matched article whether it is news.  It runs
         # after every cycle, so articles a killed cycle stored are classified by the next.
+        started = time.perf_counter()
         decisions = await asyncio.to_thread(
             self.classifier.classify_pending, None, lambda: self._stopping
+        )
+        timing = ClassifyTiming(
+            decisions.new_story + decisions.update + decisions.duplicate,
+            round(time.perf_counter() - started, 3),
         )
         dedup = DedupCounts(
             new_story=decisions.new_story,
@@ -261,7 +294,7 @@ class CycleRunner:
             duplicate=decisions.duplicate,
             failed=tuple(decisions.failed),
         )
-        return report.summary(dedup)
+        return report.summary(dedup), timing
 
     async def _wait_for_other(self, lock: NamedLock) -> CycleOutcome:
         """Another process runs a cycle: wait for it to end, then answer with its result."""
@@ -301,10 +334,17 @@ class CycleRunner:
             return row.id, now
 
     def _record_end(
-        self, run_id: int, status: CycleStatus, report: CycleSummary | None, error: str | None
+        self,
+        run_id: int,
+        status: CycleStatus,
+        report: CycleSummary | None,
+        error: str | None,
+        timing: ClassifyTiming | None = None,
     ) -> datetime:
         now = self.clock()
         stored = report.as_dict() if report is not None else None
+        if stored is not None and timing is not None:
+            stored["classify"] = timing.as_dict()
         with self.db.session() as session:
             row = session.get(CycleRun, run_id)
             if row is not None:

@@ -48,12 +48,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(PG_SKIP)
-    with _pg_schema(base) as url:
+    with pg_schema(base) as url:
         yield url
 
 
 @contextmanager
-def _pg_schema(base: str) -> Iterator[str]:
+def pg_schema(base: str) -> Iterator[str]:
     """A new schema in ``base``'s database, dropped afterwards; yields a URL that uses it."""
     schema = f"newsmon_test_{uuid.uuid4().hex[:10]}"
     # A test's schema need not survive a crash: no waiting for the WAL to reach the disk.
@@ -73,25 +73,69 @@ def _pg_schema(base: str) -> Iterator[str]:
 # list of what ``-m "not slow"`` leaves out is in one place; a module's own
 # ``pytest.mark.slow`` works as well.
 SLOW_TESTS = (
-    "tests/monitor/cli/test_fetch_cli.py::test_the_order_items_arrive_in_changes_no_story",
-    "tests/monitor/cli/test_fetch_cli.py::test_fetch_classifies_and_explain_stories_export_show_it",
-    "tests/monitor/cli/test_fetch_cli.py::test_explain_shows_the_page_furniture_set_aside",
-    "tests/monitor/cli/test_fetch_cli.py::test_a_scoop_published_before_its_seed_joins_the_seed",
     "tests/monitor/daemon/test_digest_slots.py::test_kill_mid_digest_with_send_empty_never_gives",
-    "tests/monitor/cli/test_cli.py::test_seeds_add_copies_and_loads",
-    "tests/monitor/cli/test_cli.py::test_init_twice_keeps_five_seeds",
-    "tests/alerts/test_digest_cli.py::test_send_says_when_a_digest_being_sent_elsewhere_goes",
-    "tests/alerts/test_digest_cli.py::test_plan_preview_send",
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Handed out first by pytest-xdist (``--dist loadgroup`` gives work in collection order,
+# after the xdist_group groups): the modules whose tests take longest, mostly waiting on
+# schedules of seconds, so that none of them is left for last on one worker while the
+# other has nothing to do.
+FIRST = (
+    "tests/monitor/daemon/test_service.py",
+    "tests/monitor/daemon/test_digest_slots.py",
+    "tests/monitor/storage/test_storage_errors.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
+    if getattr(config.option, "loadgroup", False):
+        _name_xdist_groups(items)
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))  # stable: modules stay whole
 
 
-Statement = tuple[str, Any, bool]
+def _name_xdist_groups(items: list[pytest.Item]) -> None:
+    """Append ``@group`` to the node id of each test marked ``xdist_group``, as pytest-xdist
+    does to send a group to one worker, where it did not take.
+
+    pytest-xdist (3.8) sets ``item._nodeid``, which pytest 9.2 no longer reads (the id is
+    ``item._id``): each group's tests were spread over the workers, and a module-scoped
+    fixture such as the real-news run was made once on each.
+    """
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = type(item._id).parse(item.nodeid + suffix)
+
+
+Statement = tuple[str, Any, bool]  # SQL, its parameters, and whether it was an executemany
+
+
+@contextmanager
+def recording(engine: Engine | type[Engine]) -> Iterator[list[Statement]]:
+    """The statements that change something (not SELECT, not SHOW) sent while this is open,
+    on ``engine`` or on every engine (``Engine``), for :func:`replay`."""
+    sent: list[Statement] = []
+
+    def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        if not statement.lstrip().upper().startswith(("SELECT", "SHOW")):
+            sent.append((statement, params, many))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture(scope="session")
@@ -111,28 +155,27 @@ def _pg_migration_script() -> list[Statement]:
     base = os.environ.get(PG_ENV)
     if not base:
         return []
-    sent: list[Statement] = []
-    with _pg_schema(base) as url:
+    with pg_schema(base) as url:
         engine = Database.from_url(url).engine
-
-        def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-            if not statement.lstrip().upper().startswith(("SELECT", "SHOW")):
-                sent.append((statement, params, many))
-
-        event.listen(engine, "before_cursor_execute", record)
-        migrate.upgrade(engine)
+        with recording(engine) as sent:
+            migrate.upgrade(engine)
         engine.dispose()
     return sent
 
 
-def _replay(engine: Engine, script: list[Statement]) -> None:
+def replay(engine: Engine, script: list[Statement]) -> None:
+    """Send recorded statements again, in one transaction (a test's copy of a template)."""
     with engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
         if not any(params for _, params, _ in script):  # all literal: one round trip
             conn.connection.cursor().execute(";\n".join(s for s, _, _ in script))
             return
-        for statement, params, many in script:
-            conn.exec_driver_sql(statement, list(params) if many else params)
+        for statement, params, _ in script:
+            # A list is the rows of an executemany; one dict is one execution (also a batch
+            # of rows "insertmanyvalues" flattened into one statement, flagged as many).
+            if isinstance(params, list):
+                params = [tuple(row) if isinstance(row, list) else row for row in params]
+            conn.exec_driver_sql(statement, params)
 
 
 @pytest.fixture
@@ -146,7 +189,7 @@ def db(
         database = Database.from_url(db_url)
     else:
         database = Database.from_url(db_url)
-        _replay(database.engine, _pg_migration_script)
+        replay(database.engine, _pg_migration_script)
     yield database
     database.dispose()
 

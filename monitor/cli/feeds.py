@@ -40,7 +40,7 @@ async def resolve_feed_url(url: str, settings: FetchSettings) -> tuple[str, str 
         if response.status >= 400:
             raise FeedError(url, f"HTTP {response.status}")
         if looks_like_html(response.body):
-            page = response.body.decode(response.headers.encoding or "utf-8", "replace")
+            page = response.body.decode(response.charset or "utf-8", "replace")
             candidates = discover_feeds(page, response.url)
             if not candidates:
                 raise FeedError(url, "not a feed, and the page links to no feed")

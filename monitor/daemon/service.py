@@ -95,6 +95,7 @@ class Daemon:
         self._first_tick = True
         self._cycle_task: asyncio.Task[CycleOutcome] | None = None  # the scheduled one
         self.stopping = False
+        self.stop_by: float | None = None  # time.monotonic() the whole stop must end by
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -220,6 +221,7 @@ class Daemon:
     async def _shutdown(self) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.daemon.shutdown_timeout
+        self.stop_by = time.monotonic() + self.settings.daemon.shutdown_timeout
         if self._scheduler is not None:
             # Paused, not shut down: shutting down would cancel the running jobs' tasks;
             # they get the time below instead, and the scheduler goes at the end.
@@ -379,8 +381,10 @@ def run_daemon(daemon: Daemon) -> int:
         loop.run_until_complete(daemon.serve())
     finally:
         loop.close()
-    # Idle worker threads leave once their pools are shut down; give them a moment.
-    deadline = time.monotonic() + 2.0
+    # Idle worker threads leave once their pools are shut down; give them what is left of
+    # the shutdown deadline (a moment at least), never more: it is a promise to the operator.
+    end = daemon.stop_by if daemon.stop_by is not None else time.monotonic() + 2.0
+    deadline = max(end, time.monotonic() + 0.2)
     for thread in _live_threads():
         if not thread.daemon:
             thread.join(max(0.0, deadline - time.monotonic()))

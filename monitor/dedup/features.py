@@ -22,7 +22,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash
 
 from monitor.dedup.aliases import resolve_tokens
 from monitor.dedup.encoder import F32, Encoder, to_half
@@ -31,6 +30,7 @@ from monitor.dedup.quotes import all_quote_hashes, quote_hashes
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.shingles import runs
 from monitor.dedup.signatures import MINHASH_SCHEME, Signature, encoder_id
+from monitor.dedup.sketches import LeanMinHash, MinHash
 from monitor.dedup.tokens import (
     Token,
     is_english,

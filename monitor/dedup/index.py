@@ -12,7 +12,6 @@ of the signatures themselves.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -33,14 +32,14 @@ from monitor.dedup.novelty import (
 )
 from monitor.dedup.semantic import StoryVectors
 from monitor.dedup.settings import DedupSettings
-from monitor.dedup.signatures import Signature, encoder_id
+from monitor.dedup.signatures import ParsedSignatures, Signature, encoder_id
 from monitor.dedup.story import Norms, QueryVectors, batch_norms, compare, norms, query_vectors
+from monitor.dedup.story_dates import StoryDates
+from monitor.dedup.story_rows import KNOWLEDGE_MEMBERS, StoryRows
 from monitor.dedup.teaching import assess, knowledge_of, teach
 
 EXCERPT_COVERAGE = 0.5  # share of a cut-short member's shingles an article must hold to copy it
 NORMS_REFRESH = 1.1  # recompute a cached norm once the corpus has grown by this factor
-ROWS_CACHED = 64  # stories whose member embeddings are kept stacked (the busy ones)
-KNOWLEDGE_MEMBERS = 200  # a story's novelty is judged against its latest this many articles
 LOAD_CHUNK = 5_000  # signatures whose norms are computed together at load (bounds memory)
 
 
@@ -76,14 +75,15 @@ class DedupIndex:
         self._seed_stories: set[int] = set()
         self._is_seed: list[bool] = []
         self._story_entities: dict[int, set[int]] = {}
-        self._rows: OrderedDict[int, tuple[list[str], F32]] = OrderedDict()  # member_vectors
         self._taught: tuple[str, dict[int, F32]] | None = None  # last classify's sentence vectors
         self._ids: list[str] = []
-        self._doc: dict[str, int] = {}
         self._blobs: list[bytes] = []
+        self._doc: dict[str, int] = {}
         self._story: list[int] = []
-        self._dates: list[float] = []  # epoch seconds, NaN when unknown
+        self._dates = StoryDates()
+        self._parsed = ParsedSignatures(self._blobs)  # the busy members', parsed once
         self._members: dict[int, list[int]] = {}
+        self._rows = StoryRows(self._members, self._ids, self._vectors, self.signature_at)
         self._by_hash: dict[str, int] = {}
         self._near = NearDuplicateIndex(self.settings)
         self._terms = CandidateIndex()
@@ -105,7 +105,7 @@ class DedupIndex:
         return {sid: [self._ids[d] for d in docs] for sid, docs in self._members.items()}
 
     def signature(self, article_id: str) -> Signature:
-        return Signature.from_bytes(self._blobs[self._doc[article_id]])
+        return self._parsed[self._doc[article_id]]
 
     def analyse(self, article: ArticleText) -> Analysis:
         """Signature and sentence features of an article (reads its text once)."""
@@ -196,28 +196,8 @@ class DedupIndex:
         """Each member's lead embedding and the sentences it taught the story, with the id of
         the member each row is from: a report whose lead says what one sentence of a known
         article said reports that article's story.  The same rows are what novelty compares
-        sentences with, so they are built once per story and kept until it gains a member."""
-        cached = self._rows.get(story)
-        if cached is not None:
-            self._rows.move_to_end(story)
-            return cached
-        ids: list[str] = []
-        rows: list[npt.NDArray[np.float16]] = []
-        for doc in self._members[story][-KNOWLEDGE_MEMBERS:]:
-            if not len(self._vectors[doc]):
-                continue
-            taught = self.signature_at(doc).sentence_vectors
-            block = [self._vectors[doc][None, :]]
-            if taught.size:
-                block.append(taught)
-            stacked = np.concatenate(block)
-            rows.append(stacked)
-            ids.extend([self._ids[doc]] * len(stacked))
-        matrix = np.concatenate(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
-        self._rows[story] = (ids, matrix)
-        if len(self._rows) > ROWS_CACHED:
-            self._rows.popitem(last=False)
-        return ids, matrix
+        sentences with (:mod:`monitor.dedup.story_rows` keeps them stacked)."""
+        return self._rows.of(story)
 
     def story_entities(self, story: int) -> set[int]:
         return self._story_entities.get(story, set())
@@ -232,9 +212,8 @@ class DedupIndex:
     def days_to_story(self, signature: Signature, story: int) -> float | None:
         if signature.published is None:
             return None
-        when = signature.published.timestamp()
-        dates = [self._dates[d] for d in self._members[story] if not math.isnan(self._dates[d])]
-        return min(abs(when - d) for d in dates) / 86400.0 if dates else None
+        gap = self._dates.nearest_gap(story, signature.published.timestamp())
+        return gap / 86400.0 if gap is not None else None
 
     def is_seed_story(self, story: int) -> bool:
         return story in self._seed_stories
@@ -261,7 +240,7 @@ class DedupIndex:
         excluded = self.stories_out_of_time(signature, {self._story[d] for d in docs})
         candidates = []
         for doc, resemblance in zip(docs, resemblances, strict=True):
-            known = Signature.from_bytes(self._blobs[doc])
+            known = self._parsed[doc]
             evidence = compare(
                 vectors, known, self._norms_of(doc, known, extra), self._freqs, extra, self.settings
             )
@@ -291,8 +270,8 @@ class DedupIndex:
         limit = self.settings.date_max_gap_days * 86400.0
         out = set()
         for story in stories:
-            dates = [self._dates[d] for d in self._members[story] if not math.isnan(self._dates[d])]
-            if dates and min(abs(when - d) for d in dates) > limit:
+            gap = self._dates.nearest_gap(story, when)
+            if gap is not None and gap > limit:
                 out.add(story)
         return out
 
@@ -306,7 +285,7 @@ class DedupIndex:
         )
 
     def signature_at(self, doc: int) -> Signature:
-        return Signature.from_bytes(self._blobs[doc])
+        return self._parsed[doc]
 
     # ------------------------------------------------------------------ adding
     def learned(
@@ -470,9 +449,11 @@ class DedupIndex:
         self._doc[article_id] = doc
         self._blobs.append(blob)
         self._story.append(story_id)
-        self._dates.append(signature.published.timestamp() if signature.published else math.nan)
+        self._dates.add(
+            story_id, signature.published.timestamp() if signature.published else math.nan
+        )
         self._members.setdefault(story_id, []).append(doc)
-        self._rows.pop(story_id, None)
+        self._rows.joined(story_id, doc)
         self._by_hash.setdefault(signature.content_hash, doc)
         self._norms.append(None)
         return doc

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHashLSH
 
 from monitor.dedup.settings import DedupSettings
 from monitor.dedup.signatures import MINHASH_SCHEME
+from monitor.dedup.sketches import LeanMinHash, MinHashLSH
 
 U32 = npt.NDArray[np.uint32]
 F64 = npt.NDArray[np.float64]

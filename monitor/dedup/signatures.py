@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash
 
 from monitor.dedup.settings import DedupSettings
+from monitor.dedup.sketches import LeanMinHash
 from monitor.errors import SignatureError as SignatureError  # defined with the error tree
 
 MAGIC = b"NMDS"
@@ -212,3 +212,28 @@ class Signature:
             quote_min_words=quote_min_words,
             minhash_seed=seed,
         )
+
+
+class ParsedSignatures:
+    """Signatures parsed from a growing list of stored bytes, the recently used ones kept.
+
+    Novelty and linking read the latest members of a busy story for every
+    article that joins it (up to a few hundred signatures each time), and
+    parsing one costs some twenty numpy views; kept parsed, each is read
+    once.  Parsed views share the bytes' memory, so an entry costs only the
+    objects; ``size`` bounds them.  The bytes of a position never change.
+    """
+
+    def __init__(self, blobs: list[bytes], size: int = 4096) -> None:
+        self._blobs = blobs
+        self._size = size
+        self._parsed: dict[int, Signature] = {}
+
+    def __getitem__(self, position: int) -> Signature:
+        parsed = self._parsed.pop(position, None)  # re-inserted: the newest entry
+        if parsed is None:
+            parsed = Signature.from_bytes(self._blobs[position])
+            if len(self._parsed) >= self._size:
+                del self._parsed[next(iter(self._parsed))]  # the least recently used
+        self._parsed[position] = parsed
+        return parsed

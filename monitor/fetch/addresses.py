@@ -14,19 +14,22 @@ changes nothing).  The resolver does the decoding, so the other spellings of
 loopback (``0x7f000001``, ``2130706433``, ``127.1``) are caught as what they
 are.  Each redirect hop opens its own connection and passes the same gate.
 
-It sits in httpcore's network backend, the one place every connection of the
-client is opened.
+The gate is aiohttp's resolver (:class:`CheckingResolver`): the connector asks
+it for the addresses of every host it connects to, and connects to what it
+returns, nothing else.  aiohttp does not ask the resolver about hosts that look
+like an IP address (digits and dots, or a colon), so the client checks those
+itself before every hop with :meth:`CheckingResolver.check_literal`, decoding
+them the way the socket layer would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable, Sequence
 
-import anyio
-import httpcore
-import httpx
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from monitor.errors import BlockedAddress as BlockedAddress  # defined with the error tree
 
@@ -103,76 +106,68 @@ def _same(host: str, ip: IPAddress) -> bool:
         return False
 
 
-class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, resolving and vetting every address before connecting."""
+class CheckingResolver(AbstractResolver):
+    """aiohttp's resolver for newsmon: ``getaddrinfo``, then, with ``public_only``, the gate.
 
-    def __init__(self, allowed: Sequence[IPNetwork] = ()) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._allowed = tuple(allowed)
+    Used with ``public_only`` off too, so a failed lookup reads the same either way
+    (aiohttp's default would switch to aiodns when that happens to be installed).
+    ``allowed`` networks pass the gate (the tests allow loopback to reach their server).
+    """
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolve(host, port, timeout)
-        reason = refusal(host, addresses, self._allowed)
+    def __init__(self, *, public_only: bool, allowed: Sequence[IPNetwork] = ()) -> None:
+        self.public_only = public_only
+        self.allowed = tuple(allowed)
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, family=family)
+        results: list[ResolveResult] = []
+        for info_family, _, proto, _, sockaddr in infos:
+            address, port_found = str(sockaddr[0]), int(sockaddr[1])
+            scope = sockaddr[3] if len(sockaddr) == 4 else 0  # IPv6: (addr, port, flow, scope)
+            if scope and "%" not in address:
+                address = f"{address}%{scope}"  # the interface of a link-local address
+            results.append(
+                ResolveResult(
+                    hostname=host,
+                    host=address,
+                    port=port_found,
+                    family=info_family,
+                    proto=proto,
+                    flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+                )
+            )
+        if not results:
+            raise OSError(f"{host} resolves to no address")
+        if self.public_only:
+            reason = refusal(host, dict.fromkeys(r["host"] for r in results), self.allowed)
+            if reason is not None:
+                raise BlockedAddress(host, reason)
+        return results  # only what was checked: the connection makes no lookup of its own
+
+    def check_literal(self, host: str) -> None:
+        """Raise :class:`BlockedAddress` if ``host`` is an address literal the gate refuses.
+
+        ``0x7f000001``, ``2130706433`` and ``127.1`` are all 127.0.0.1 to the socket
+        layer, which decodes them without DNS (``AI_NUMERICHOST``): so does this check.
+        A name is left to :meth:`resolve`.  Digits-and-dots or a colon that do not
+        decode are refused: aiohttp would hand them to the socket layer unchecked.
+        """
+        if not self.public_only:
+            return
+        try:
+            infos = socket.getaddrinfo(
+                host, None, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
+            )
+        except socket.gaierror:
+            if ":" in host or host.replace(".", "").isdigit():
+                raise BlockedAddress(host, f"{host} is not an address newsmon can check") from None
+            return
+        reason = refusal(host, dict.fromkeys(str(i[4][0]) for i in infos), self.allowed)
         if reason is not None:
             raise BlockedAddress(host, reason)
-        last: Exception | None = None
-        for address in addresses:  # to the addresses checked, never to a new lookup
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None  # _resolve returns at least one address
-        raise last
 
-    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
-        try:
-            with anyio.fail_after(timeout):
-                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} resolves to no address")
-        return addresses
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise BlockedAddress(path, "Unix sockets are not fetched when public_only is on")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def public_only_transport(
-    limits: httpx.Limits, allowed: Sequence[IPNetwork] = ()
-) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport with the connection pool built on :class:`PublicOnlyBackend`.
-
-    httpx offers no argument for httpcore's network backend, so the pool it built
-    is replaced by the same pool with ours; ``tests/monitor/fetch/test_addresses.py``
-    fails if a new httpx stops using it.  ``allowed`` networks pass (tests use loopback).
-    """
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=PublicOnlyBackend(allowed),
-    )
-    return transport
+    async def close(self) -> None:
+        """Nothing to release: lookups run in the event loop's default executor."""

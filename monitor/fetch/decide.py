@@ -21,9 +21,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from typing import Literal, Protocol
-
-import httpx
 
 from monitor.errors import FeedError, HTTPStatusError
 from monitor.fetch.backoff import next_due, parse_retry_after
@@ -77,7 +76,7 @@ def status_error(fetched: Fetched, now: datetime) -> HTTPStatusError | None:
         if status == 304 or 200 <= status < 300:
             return None
         return HTTPStatusError(fetched.url, status, f"unexpected HTTP {status}")
-    reason = httpx.codes.get_reason_phrase(status) or "error"
+    reason = _reason_phrase(status)
     retry_after = None
     if status in (429, 503):
         delay = parse_retry_after(fetched.headers.get("retry-after"), now)
@@ -173,3 +172,11 @@ def _success(
         new_url=fetched.permanent_url,
         ttl_s=ttl_s,
     )
+
+
+def _reason_phrase(status: int) -> str:
+    """``Not Found`` for 404; ``error`` for a status with no registered phrase."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"

@@ -1,7 +1,9 @@
 """Decompressing a response body without ever holding more than the size limit.
 
-httpx decompresses each network chunk in one call, so a 64 KB chunk of a
-gzip bomb can expand to tens of megabytes before anyone counts it.  Here the
+HTTP clients decompress each network chunk in one call (aiohttp's
+``auto_decompress``, httpx's decoders), so a 64 KB chunk of a gzip bomb can
+expand to tens of megabytes before anyone counts it.  The client turns that
+off and reads the body raw.  Here the
 raw stream is inflated in bounded steps (``max_length``) and the running
 total is checked after every step, so memory stays near the limit whatever
 the compression ratio.

@@ -1,19 +1,21 @@
 """One line for a failed HTTP exchange that says what happened on the wire.
 
-httpx wraps the operating system's error in its own (``ReadError``,
-``ConnectError``) and often with no text of its own, so the bare exception
-reads "ReadError" where the operator needs "connection reset by peer".  The
-socket error is found down the exception's causes (anyio puts the per-address
-errors of a failed connect in an exception group) and named by its errno.
+aiohttp wraps the operating system's error in its own (``ClientOSError``,
+``ClientPayloadError``, ``ClientConnectorError``) with texts written for
+programmers ("Cannot connect to host 127.0.0.1:80 ssl:default [Connect call
+failed ...]") where the operator needs "connection refused".  The socket error
+is found down the exception's causes (and a connector error's ``os_error``;
+exception groups are searched too) and named by its errno.
 """
 
 from __future__ import annotations
 
 import errno
+import re
 import socket
 from collections.abc import Iterator
 
-import httpx
+import aiohttp
 
 # What each errno means to someone reading a feed's status, in their words.
 _ERRNO_TEXT = {
@@ -28,6 +30,7 @@ _ERRNO_TEXT = {
     errno.ENETDOWN: "network is down",
     errno.EADDRNOTAVAIL: "address not available",
 }
+_ERRNO_IN_TEXT = re.compile(r"\b[A-Za-z]*Error\((\d+), ")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -42,6 +45,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield current
         if isinstance(current, BaseExceptionGroup):
             todo.extend(current.exceptions)
+        if isinstance(current, aiohttp.ClientConnectorError):
+            todo.append(current.os_error)
         for linked in (current.__cause__, current.__context__):
             if linked is not None:
                 todo.append(linked)
@@ -57,25 +62,48 @@ def os_reason(exc: BaseException) -> str | None:
     for link in _chain(exc):
         if isinstance(link, OSError) and link.errno is not None and link.strerror:
             return link.strerror.lower()
+    for link in _chain(exc):
+        # A body cut short: aiohttp keeps the socket error only as text in the message,
+        # "Response payload is not completed: ... ConnectionResetError(104, '...')".
+        found = (
+            _ERRNO_IN_TEXT.search(str(link))
+            if isinstance(link, aiohttp.ClientPayloadError)
+            else None
+        )
+        if found is not None and int(found[1]) in _ERRNO_TEXT:
+            return _ERRNO_TEXT[int(found[1])]
     return None
 
 
-def describe(exc: httpx.HTTPError, host: str) -> str:
-    """One line for an httpx failure that is not a timeout."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+def describe(exc: BaseException, host: str) -> str:
+    """One line for an aiohttp (or socket) failure that is not a timeout."""
     reason = os_reason(exc)
     if reason == "name not resolved":
         return f"cannot resolve {host}: no such host, or DNS is unreachable"
-    if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect: {reason or text or type(exc).__name__}"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"cannot connect: {reason or _first_line(exc) or type(exc).__name__}"
     if reason is not None:
-        when = (
-            "while sending the request"
-            if isinstance(exc, httpx.WriteError)
-            else "while reading the response"
-        )
-        return f"{reason} ({when})"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"server broke the HTTP exchange: {text or 'RemoteProtocolError'}"
+        return f"{reason} (while reading the response)"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "server broke the HTTP exchange: closed the connection without a response"
+    if isinstance(exc, aiohttp.ClientResponseError):  # what aiohttp's parser could not read
+        return f"server broke the HTTP exchange: {exc.message or exc.status}"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return f"server broke the HTTP exchange: {_first_line(exc) or 'incomplete body'}"
+    text = _first_line(exc)
     kind = type(exc).__name__
     return f"{kind}: {text}" if text else f"{kind} (no detail from the network layer)"
+
+
+def timeout_phase(exc: aiohttp.ServerTimeoutError) -> str:
+    """Which part of the exchange an aiohttp timeout cut, for "timed out (...)"."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return "connecting"
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return "waiting for data"
+    return "waiting for the server"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""

@@ -1,30 +1,28 @@
-"""``newsmon digest`` as a real subprocess, on a database holding the example corpus."""
+"""``newsmon digest`` as a user runs it (through the command's entry point), on a database
+holding the example corpus."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
-from monitor.app import open_database
 from monitor.storage import Database
 from monitor.storage.models import Digest
-from tests.alerts.conftest import make_settings
-from tests.alerts.corpus import build_example
+from tests.alerts.corpus import ExampleCorpus
+from tests.cli_process import newsmon
 from tests.conftest import SEEDS
-from tests.monitor.cli.test_cli import newsmon
 
 
 @pytest.fixture
-def workdir(tmp_path: Path) -> Path:
+def workdir(tmp_path: Path, _sqlite_world: tuple[Path, ExampleCorpus]) -> Path:
+    """A folder whose newsmon.toml points at a copy of the session's world."""
     url = f"sqlite:///{tmp_path / 'newsmon.db'}"
-    settings = make_settings(url, tmp_path)
-    db, _ = open_database(settings)
-    build_example(db, settings)
-    db.dispose()
+    shutil.copyfile(_sqlite_world[0], tmp_path / "newsmon.db")
     (tmp_path / "newsmon.toml").write_text(
         "feeds = []\n"
         f'[database]\nurl = "{url}"\n'

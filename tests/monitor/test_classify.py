@@ -8,13 +8,13 @@ import email.utils
 import html
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from monitor.app import open_database
-from monitor.classify import Classifier
+from monitor.classify import BATCH, Classifier
 from monitor.config import Settings
 from monitor.cycle import PollCycle, select_jobs
 from monitor.storage import Article, ArticleSignature, ArticleTopic, Database, Story
@@ -50,7 +50,7 @@ def seeded(db_url: str) -> Iterator[tuple[Database, Settings]]:
 
 def stories_of(db: Database) -> list[set[str]]:
     with db.session() as session:
-        groups: dict[int, set[str]] = {}
+        groups: dict[int | None, set[str]] = {}
         for article_id, story_id in session.execute(select(Article.id, Article.story_id)):
             groups.setdefault(story_id, set()).add(article_id)
         return list(groups.values())
@@ -153,3 +153,122 @@ def test_an_unclassified_article_waits_for_the_next_run(seeded: tuple[Database, 
     assert report.new_story == 1
     with db.session() as session:
         assert session.get(Article, "pending").deduped_at is not None  # type: ignore[union-attr]
+
+
+def pending_articles(db: Database, count: int) -> list[str]:
+    """``count`` topic-matched articles waiting for dedup, from the labeled texts, in the order
+    the classifier takes them (by publication time)."""
+    rows = list(LABELED.values())[:count]
+    ids = [f"pending-{n:02d}" for n in range(len(rows))]
+    with db.session() as session:
+        for n, (article_id, row) in enumerate(zip(ids, rows, strict=True)):
+            session.add(
+                Article(
+                    id=article_id,
+                    title=row["title"],
+                    text=row["text"],
+                    content_hash=f"h{n:02d}",
+                    published_at=datetime(2025, 3, 1, 0, n, tzinfo=UTC),
+                )
+            )
+            session.add(ArticleTopic(article_id=article_id, topic="t", fields=["title"], spans=[]))
+    return ids
+
+
+def refuse_decision_on(db: Database, article_id: str) -> None:
+    """The database itself refuses to record a decision on one article (a trigger), the way a
+    full disk or a constraint would refuse a write in the middle of a batch."""
+    with db.session() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE UPDATE OF deduped_at ON articles "
+                    f"WHEN NEW.id = '{article_id}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+        else:
+            session.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE UPDATE OF deduped_at ON articles FOR EACH ROW "
+                    f"WHEN (NEW.id = '{article_id}') EXECUTE FUNCTION refuse()"
+                )
+            )
+
+
+def classified(db: Database) -> dict[str, int]:
+    """Article id -> story, of every article the database says is decided (seeds included)."""
+    with db.session() as session:
+        return dict(
+            session.execute(  # type: ignore[arg-type]
+                select(Article.id, Article.story_id).where(Article.deduped_at.is_not(None))
+            ).all()
+        )
+
+
+def known(classifier: Classifier) -> dict[str, int]:
+    return {a: s for s, members in classifier.index.stories().items() for a in members}
+
+
+def test_a_refused_write_in_a_batch_loses_nothing_and_classifies_nothing_twice(
+    seeded: tuple[Database, Settings],
+) -> None:
+    """Decisions are committed a batch at a time; when the database refuses one write, the
+    batch is rolled back and redone one article per transaction: the refused article stays
+    pending (and is classified by the next run), every other one is decided exactly once,
+    and the index knows exactly what the database holds."""
+    db, settings = seeded
+    ids = pending_articles(db, BATCH + 8)
+    refused = ids[BATCH + 3]  # in the second batch, after others of it were decided
+    refuse_decision_on(db, refused)
+    classifier = Classifier(db, settings)
+    report = classifier.classify_pending()
+    assert [line.split(":")[0] for line in report.failed] == [refused]
+    assert sum(report.as_dict().values()) == len(ids) - 1
+    decided = classified(db)
+    assert refused not in decided and set(ids) - {refused} <= set(decided)
+    with db.session() as session:
+        assert session.get(ArticleSignature, refused) is None
+    assert known(classifier) == decided  # nothing the database lacks is known
+    with db.session() as session:
+        session.execute(
+            text(
+                "DROP TRIGGER refuse ON articles" if "postgres" in db.url else "DROP TRIGGER refuse"
+            )
+        )
+    again = classifier.classify_pending()
+    assert sum(again.as_dict().values()) == 1 and not again.failed  # only the refused one
+    assert set(classified(db)) == set(decided) | {refused}
+    assert known(classifier) == classified(db)
+    assert sum(classifier.classify_pending().as_dict().values()) == 0
+
+
+def test_stopping_in_the_middle_of_a_batch_commits_whole_decisions_only(
+    seeded: tuple[Database, Settings],
+) -> None:
+    """A stop asked between two articles of a batch: the decided ones are committed, the rest
+    stay pending, and a fresh process (a new index, from the database) takes them up."""
+    db, settings = seeded
+    ids = pending_articles(db, BATCH + 8)
+    asked = iter(range(1_000))
+    stop_after = BATCH + 5  # articles decided before the stop
+
+    def should_stop() -> bool:
+        return next(asked) > stop_after + 1  # asked once per batch and once per article
+
+    classifier = Classifier(db, settings)
+    report = classifier.classify_pending(should_stop=should_stop)
+    assert report.stopped and not report.failed
+    first = sum(report.as_dict().values())
+    assert 0 < first < len(ids)
+    decided = classified(db)
+    assert len(set(ids) & set(decided)) == first
+    assert known(classifier) == decided
+    rest = Classifier(db, settings).classify_pending()
+    assert sum(rest.as_dict().values()) == len(ids) - first
+    assert set(ids) <= set(classified(db))

@@ -1,4 +1,5 @@
-"""The ``newsmon`` command, run as a real subprocess in a scratch working directory."""
+"""The ``newsmon`` command in a scratch working directory: in this process, and as a real
+subprocess where the exit status of ``python -m monitor`` itself is the point."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_process import newsmon
+from tests.cli_process import newsmon, newsmon_process
 
 
 def test_status_on_embedded_defaults_reports_the_seeds(tmp_path: Path) -> None:
@@ -39,7 +40,7 @@ def test_init_twice_keeps_five_seeds(tmp_path: Path) -> None:
 
 def test_config_typo_fails_with_one_line_and_exit_2(tmp_path: Path) -> None:
     (tmp_path / "newsmon.toml").write_text("[fetch]\nconcurency = 8\n", encoding="utf-8")
-    result = newsmon(tmp_path, "status")
+    result = newsmon_process(tmp_path, "status")  # the interpreter's exit status
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "newsmon: config error: newsmon.toml: [fetch] concurency: unknown key"
@@ -85,7 +86,7 @@ def test_seeds_add_copies_and_loads(tmp_path: Path) -> None:
 
 
 def test_unreachable_database_is_exit_1_one_line(tmp_path: Path) -> None:
-    result = newsmon(
+    result = newsmon_process(  # the interpreter's exit status
         tmp_path, "status", env={"NEWSMON_DATABASE__URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x"}
     )
     assert result.returncode == 1

@@ -1,6 +1,7 @@
 """The command under a hostile environment: a non-UTF-8 terminal, bad ``NEWSMON_*`` values.
 
-Each runs ``python -m monitor`` as a user would, in a subprocess.
+The terminal's encoding is the interpreter's (the locale, ``PYTHONIOENCODING``), so the
+commands run as ``python -m monitor`` in a subprocess; the bad values only need the entry point.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_process import newsmon as run_newsmon
+from tests.cli_process import newsmon as run_here
+from tests.cli_process import newsmon_process
 from tests.feedserver import FeedServer, rss, static
 
 # the module-scoped fixture is built once, on one worker (see --dist loadgroup)
@@ -24,7 +26,7 @@ WORDS = "NATO’s summit in Zürich — Rütte speaks"
 def newsmon(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    return run_newsmon(cwd, *args, env=env, raw=True)  # bytes: what the terminal gets
+    return newsmon_process(cwd, *args, env=env, raw=True)  # bytes: what the terminal gets
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +38,13 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         item = {"title": WORDS, "link": "https://example.org/z", "guid": "z", "description": WORDS}
         url = server.route("/feed", static(rss([item], title="Zürich Post")))
         (cwd / "newsmon.toml").write_text(f'[[feeds]]\nurl = "{url}"\n', encoding="utf-8")
-        assert newsmon(cwd, "fetch").returncode == 0
+        assert run_here(cwd, "fetch").returncode == 0
     (cwd / "note.txt").write_text(WORDS + "\n", encoding="utf-8")
     return cwd, _article_id(cwd)
 
 
 def _article_id(cwd: Path) -> str:
-    line = newsmon(cwd, "export").stdout.decode("utf-8").splitlines()[0]
+    line = run_here(cwd, "export").stdout.splitlines()[0]
     return str(json.loads(line)["id"])
 
 
@@ -95,8 +97,8 @@ def test_every_command_runs_on_an_ascii_terminal(
 def test_a_bad_environment_value_is_one_config_line(
     tmp_path: Path, name: str, value: str, expected: str
 ) -> None:
-    result = newsmon(tmp_path, "status", env={name: value})
-    stderr = result.stderr.decode("utf-8")
+    result = run_here(tmp_path, "status", env={name: value})
+    stderr = result.stderr
     assert result.returncode == 2, stderr
     assert stderr.startswith("newsmon: config error: environment variable "), stderr
     assert expected in stderr

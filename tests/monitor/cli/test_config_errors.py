@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.monitor.cli.test_cli import newsmon
+from tests.cli_process import newsmon
 
 
 @pytest.mark.parametrize(

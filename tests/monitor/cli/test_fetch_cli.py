@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_process import newsmon
 from tests.feedserver import FeedServer, reply, rss, rss_items, static
-from tests.monitor.cli.test_cli import newsmon
 
 
 @pytest.fixture
@@ -67,6 +67,7 @@ FETCH_JSON_SHAPE = {
     "errors": list,
     "warnings": list,
     "dedup": {"new_story": int, "update": int, "duplicate": int},
+    "classify": {"articles": int, "duration_s": float},
 }
 
 
@@ -85,9 +86,9 @@ def test_fetch_json_keeps_its_fields_and_their_order(server: FeedServer, tmp_pat
     data = json.loads(result.stdout)
     assert shape(data) == FETCH_JSON_SHAPE
     assert list(data) == list(FETCH_JSON_SHAPE)
-    assert [list(data[k]) for k in ("feeds", "entries", "dedup")] == [
+    assert [list(data[k]) for k in ("feeds", "entries", "dedup", "classify")] == [
         list(FETCH_JSON_SHAPE[k])
-        for k in ("feeds", "entries", "dedup")  # type: ignore[call-overload]
+        for k in ("feeds", "entries", "dedup", "classify")  # type: ignore[call-overload]
     ]
     assert data["errors"] == [{"feed": missing, "error": "HTTP 404 Not Found"}]
     assert data["trigger"] == "cli" and data["status"] == "done"

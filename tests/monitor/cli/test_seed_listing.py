@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from monitor.app import open_database
 from monitor.cli import app
 from monitor.config import load_settings
+from tests.cli_process import newsmon
 from tests.conftest import SEEDS
-from tests.monitor.cli.test_cli import newsmon
 
 BIG_CHARS = 400_000  # far below the default cap, far above any column newsmon needs to show
 

@@ -173,16 +173,3 @@ def wait_for_next_round(daemon: DaemonProcess, folder: Path, port: int) -> None:
     daemon.wait_until(
         lambda: digest_last_served(folder, port) != before, 30, "the next digest round's end"
     )
-
-
-def newsmon(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """A newsmon command in ``folder`` (where the test's newsmon.toml is)."""
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=folder,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-import httpx
 import pytest
 
 from monitor.config import FetchSettings
 from monitor.errors import FetchError
 from monitor.fetch.addresses import (
     BlockedAddress,
+    IPNetwork,
     address_class,
-    public_only_transport,
     refusal,
 )
 from monitor.fetch.client import Fetcher, Response
@@ -36,11 +35,11 @@ def server() -> Iterator[FeedServer]:
         yield srv
 
 
-def get(url: str, transport: httpx.AsyncBaseTransport | None = None, **values: Any) -> Response:
+def get(url: str, allowed: Sequence[IPNetwork] = (), **values: Any) -> Response:
     settings = FetchSettings.model_validate({"timeout": 3.0, "connect_timeout": 1.0, **values})
 
     async def go() -> Response:
-        async with Fetcher(settings, transport=transport) as fetcher:
+        async with Fetcher(settings, allowed_networks=allowed) as fetcher:
             return await fetcher.get(url)
 
     return asyncio.run(go())
@@ -125,18 +124,18 @@ def test_public_only_refuses_before_connecting(server: FeedServer, host: str, na
 def test_every_redirect_hop_is_checked(server: FeedServer) -> None:
     """Loopback 127.0.0.1 allowed (the test server), a redirect to 127.0.0.2 or to the cloud
     metadata address is refused: each hop opens its own connection through the gate."""
-    transport = public_only_transport(httpx.Limits(max_connections=4), allowed=LOOPBACK_V4)
     ok = server.route("/feed", static(BODY))
-    assert get(ok, transport).status == 200  # the allowed network really connects
+    assert (
+        get(ok, LOOPBACK_V4, public_only=True).status == 200
+    )  # the allowed network really connects
     for target in (
         f"http://127.0.0.2:{server.port}/feed",
         "http://169.254.169.254/latest/meta-data/",
         f"http://0x7f000002:{server.port}/feed",
     ):
         start = server.route("/hop", redirect(target, 302))
-        transport = public_only_transport(httpx.Limits(max_connections=4), allowed=LOOPBACK_V4)
         with pytest.raises(BlockedAddress) as caught:
-            get(start, transport)
+            get(start, LOOPBACK_V4, public_only=True)
         assert str(caught.value).startswith(f"refused to fetch {target} (redirected from {start})")
     assert [r.path for r in server.requests] == ["/feed", "/hop", "/hop", "/hop"]
 
@@ -150,7 +149,6 @@ def test_name_resolving_to_an_allowed_and_a_blocked_address_is_refused(
     addresses = {info[4][0] for info in socket.getaddrinfo("localhost", 80)}
     if addresses <= {"127.0.0.1"}:
         pytest.skip("localhost resolves to 127.0.0.1 only on this machine")
-    transport = public_only_transport(httpx.Limits(max_connections=4), allowed=LOOPBACK_V4)
     with pytest.raises(BlockedAddress, match="localhost resolves to ::1, a loopback address"):
-        get(f"http://localhost:{server.port}/feed", transport)
+        get(f"http://localhost:{server.port}/feed", LOOPBACK_V4, public_only=True)
     assert server.requests == []

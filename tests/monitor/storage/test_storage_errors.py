@@ -3,8 +3,8 @@
 Each is made to happen for real: SQLite's ``max_page_count`` gives a true
 "database or disk is full" (SQLITE_FULL) mid-cycle, a PostgreSQL trigger
 raises the server's own ``disk_full`` error, and a lock is held by another
-connection (``BEGIN IMMEDIATE`` / ``LOCK TABLE``).  Commands run as a user
-runs them, in a subprocess, and must end with one line, the right exit code,
+connection (``BEGIN IMMEDIATE`` / ``LOCK TABLE``).  The commands that fail run as a
+user runs them, in a subprocess, and must end with one line, the right exit code,
 and nothing committed lost.
 """
 
@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from monitor.errors import DatabaseUnavailable, StorageError
 from monitor.storage import Database, Feed
+from tests.cli_process import newsmon
 from tests.feedserver import FeedServer, rss, rss_items, static
 
 # Runs the real CLI with every SQLite connection capped at ``limit`` pages.
@@ -109,7 +110,7 @@ def test_a_full_disk_fails_the_cycle_in_one_line_and_keeps_committed_feeds(
         for i in range(FEEDS)
     ]
     write_config(tmp_path, db_url, urls)
-    assert run_cli(tmp_path, "init").returncode == 0
+    assert newsmon(tmp_path, "init").returncode == 0  # set-up: in this process
     engine = create_engine(db_url)
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
@@ -189,7 +190,7 @@ def test_a_locked_database_fails_after_busy_timeout_in_one_line(
 ) -> None:
     url = server.route("/feed", static(rss(rss_items("locked", 3))))
     write_config(tmp_path, db_url, [url], busy_timeout=1)
-    assert run_cli(tmp_path, "init").returncode == 0
+    assert newsmon(tmp_path, "init").returncode == 0  # set-up: in this process
     request.getfixturevalue("locked")
 
     args = command.split() + ([url] if command == "feeds remove" else [])
