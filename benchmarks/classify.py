@@ -1,12 +1,16 @@
 """Classification benchmark: the dedup stage inside ``newsmon fetch`` beside the engine alone.
 
     python benchmarks/classify.py [--feeds 1000] [--per-feed 6] [--database-url URL]
-                                  [--profile stacks.txt]
+                                  [--profile stacks.txt] [--farm]
 
 A child process serves ``--feeds`` RSS feeds of 20-50 items each, made by
 ``tests/feedserver.py``'s ``rss_items``, on 50 loopback hosts without added
 latency.  A topic matches ``--per-feed`` items of each feed (``"story 1" OR
 "story 2" ...``), so ``feeds x per-feed`` articles reach deduplication.
+``--farm`` serves ``benchmarks/farm.py``'s news-like feeds instead (20
+items each, latency 0, the same farm ``benchmarks/fetch.py`` polls) under
+newsmon's default topics: the stage and the engine then compare on the
+articles ``benchmarks/fetch.py``'s cycle classifies (``--per-feed`` unused).
 Then, each as a child process, as a user runs them: ``newsmon feeds
 import`` of an OPML file and ``newsmon fetch --json``.  The stage's own time
 is that JSON's ``classify`` object: index loading, the encoder's weights
@@ -46,6 +50,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from farm import Farm  # noqa: E402  # this directory's: the farm benchmarks/fetch.py polls
 
 from tests.feedserver import FeedServer, rss, rss_items, static  # noqa: E402
 
@@ -92,13 +98,17 @@ def run_child(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float
         return wall, usage.ru_maxrss // 1024, out.read().decode()
 
 
-def config(per_feed: int) -> str:
+def config(per_feed: int | None) -> str:
+    """The topic matching ``per_feed`` items of each ``rss_items`` feed; None: the default
+    topics (what the farm's news names)."""
+    if per_feed is None:
+        return "feeds = []\n"
     query = " OR ".join(f'"story {i}"' for i in range(1, per_feed + 1))
     return f"feeds = []\n\n[[topics]]\nname = \"bench\"\nquery = '{query}'\n"
 
 
 def pipeline(
-    urls: list[str], work: Path, per_feed: int, env: dict[str, str], profile: Path | None
+    urls: list[str], work: Path, per_feed: int | None, env: dict[str, str], profile: Path | None
 ) -> dict[str, Any]:
     """``newsmon feeds import`` then ``newsmon fetch --json``; the fetch's JSON document.
     ``profile``: the fetch runs under py-spy (every thread), its collapsed stacks written there."""
@@ -191,28 +201,41 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="run the fetch under py-spy; collapsed stacks to this file"
     )
+    parser.add_argument(
+        "--farm", action="store_true", help="benchmarks/farm.py's news-like feeds, default topics"
+    )
     args = parser.parse_args()
 
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(
-        target=serve, args=(args.feeds, args.hosts, args.seed, child), daemon=True
-    )
-    server.start()
-    urls = parent.recv()
+    if args.farm:
+        farm = Farm(feeds=args.feeds, hosts=args.hosts, latency=0.0, seed=args.seed)
+        farm.__enter__()
+        urls, stop = farm.urls, lambda: farm.__exit__(None, None, None)
+    else:
+        parent, child = multiprocessing.Pipe()
+        server = multiprocessing.Process(
+            target=serve, args=(args.feeds, args.hosts, args.seed, child), daemon=True
+        )
+        server.start()
+        urls = parent.recv()
+
+        def stop() -> None:
+            parent.send("stop")
+            server.join(10)
+
     work = Path(tempfile.mkdtemp(prefix="newsmon-bench-classify-"))
     url = args.database_url or f"sqlite:///{work / 'newsmon.db'}"
     env = {**os.environ, "NEWSMON_DATABASE__URL": url}
+    items = "farm news, default topics" if args.farm else f"{args.per_feed} topic items each"
     print(
-        f"{args.feeds} feeds, {args.per_feed} topic items each; {os.cpu_count()} cores, "
+        f"{args.feeds} feeds, {items}; {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}; {url.split(':')[0]}; work dir {work}",
         flush=True,
     )
     try:
         try:
-            data = pipeline(urls, work, args.per_feed, env, args.profile)
+            data = pipeline(urls, work, None if args.farm else args.per_feed, env, args.profile)
         finally:
-            parent.send("stop")
-            server.join(10)
+            stop()
         stage = data["classify"]
         engine = engine_alone(url)
     finally:

@@ -69,6 +69,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from farm import invented
 
 from monitor.dedup import ArticleText, DedupIndex, DedupSettings, Signature, StoredSignature
 from monitor.dedup.encoder import default_encoder
@@ -84,13 +85,7 @@ _COMMON = sorted(w for w in STOPWORDS if w.isalpha() and len(w) > 1)
 
 def invented_word(index: int, capital: bool = False) -> str:
     """A pronounceable word for ``index``, always the same (base-126 syllables)."""
-    parts = []
-    number = index + len(_SYLLABLES)
-    while number:
-        number, rest = divmod(number, len(_SYLLABLES))
-        parts.append(_SYLLABLES[rest])
-    word = "".join(parts)
-    return word.capitalize() if capital else word
+    return invented(index, capital, _SYLLABLES)
 
 
 @dataclass(frozen=True)

@@ -29,72 +29,28 @@ import hashlib
 import multiprocessing
 import random
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from xml.sax.saxutils import escape
 
 STAMP = email.utils.formatdate(1_700_000_000, usegmt=True)
-_FUNCTION_WORDS = [
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "a",
-    "is",
-    "that",
-    "for",
-    "on",
-    "with",
-    "as",
-    "was",
-    "by",
-    "at",
-    "from",
-    "it",
-    "said",
-    "has",
-    "have",
-    "be",
-    "an",
-    "are",
-    "were",
-    "not",
-    "which",
-    "this",
-    "after",
-    "will",
-    "its",
-    "their",
-    "but",
-    "had",
-    "been",
-    "more",
-    "than",
-    "over",
-    "into",
-    "two",
-    "also",
-    "when",
-    "new",
-    "who",
-    "would",
-    "about",
-    "against",
-    "officials",
-    "government",
-]
+_COMMON = (
+    "the of and to in a is that for on with as was by at from it said has have "
+    "be an are were not which this after will its their but had been more than "
+    "over into two also when new who would about against officials government"
+)
 _SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai")]
 
 
-def invented(index: int, capital: bool = False) -> str:
-    """A pronounceable word for ``index``, always the same."""
+def invented(index: int, capital: bool = False, syllables: Sequence[str] = _SYLLABLES) -> str:
+    """A pronounceable word for ``index``, always the same (``benchmarks/dedup.py`` too)."""
     parts = []
-    number = index + len(_SYLLABLES)
+    number = index + len(syllables)
     while number:
-        number, rest = divmod(number, len(_SYLLABLES))
-        parts.append(_SYLLABLES[rest])
+        number, rest = divmod(number, len(syllables))
+        parts.append(syllables[rest])
     word = "".join(parts)
     return word.capitalize() if capital else word
 
@@ -115,35 +71,41 @@ class NewsWriter:
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self.words = _FUNCTION_WORDS + [invented(i) for i in range(20_000)]
+        self.words = _COMMON.split() + [invented(i) for i in range(20_000)]
         total = 0.0
         self.cumulative = []
         for rank in range(len(self.words)):
             total += 1.0 / (rank + 2.7) ** 1.07
             self.cumulative.append(total)
 
-    def sentence(self, rng: random.Random, names: list[str], length: int) -> str:
+    def sentence(self, rng: random.Random, story: list[str], length: int) -> str:
+        """Common words, with about a third of the places taken by the story's own words."""
         body = rng.choices(self.words, cum_weights=self.cumulative, k=length)
-        for position in rng.sample(range(length), 3):
-            body[position] = rng.choice(names)
+        for position in rng.sample(range(length), length // 3):
+            body[position] = rng.choice(story)
         text = " ".join(body)
         return text[0].upper() + text[1:] + "."
 
     def story(self, story: int, topic_share: float) -> tuple[str, str, list[str]]:
-        """The story's title, its first (syndicated) sentence, and its names and number."""
+        """The story's title, its first (syndicated) sentence, and its own words.
+
+        A story's own words (names, a number, a dozen rarer words) are what set it
+        apart from others, as places, people and subjects do in real news.
+        """
         rng = random.Random(self.seed * 1_000_003 + story)
-        names = [invented(rng.randrange(400_000), capital=True) for _ in range(4)]
-        names.append(str(rng.randrange(2, 5000)))
-        title = " ".join(rng.choices(self.words[60:], k=6))
+        own = [invented(rng.randrange(400_000), capital=True) for _ in range(4)]
+        own.append(str(rng.randrange(2, 5000)))
+        own += rng.sample(self.words[300:], 12)
+        title = " ".join(rng.sample(own, 6))
         title = f"NATO {title}" if rng.random() < topic_share else title.capitalize()
-        return title, self.sentence(rng, names, 22), names
+        return title, self.sentence(rng, own, 22), own
 
     def item(self, spec: FarmSpec, feed: int, index: int) -> dict[str, str]:
         number = feed * spec.items + index
         story = (index * spec.feeds + feed) // spec.story_size  # neighbouring feeds share it
-        title, first, names = self.story(story, spec.topic_share)
+        title, first, own = self.story(story, spec.topic_share)
         rng = random.Random(-(self.seed * 1_000_003 + number))
-        more = " ".join(self.sentence(rng, names, rng.randint(14, 26)) for _ in range(2))
+        more = " ".join(self.sentence(rng, own, rng.randint(14, 26)) for _ in range(2))
         return {
             "title": escape(f"{title} ({rng.randint(1, 9)})"),
             "link": f"https://news{feed}.example/{number}",

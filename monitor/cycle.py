@@ -11,9 +11,10 @@ next due time, health) are committed in one transaction, so a cycle killed
 half-way has committed whole feeds only, and re-running it stores nothing
 twice (see :mod:`monitor.storage.entries`).
 
-Parsing, normalising and matching run in two worker threads and database
-writes in a third (:mod:`monitor.storage.group_commit`), so the event loop
-keeps fetching.
+Parsing, normalising and matching run beside the event loop, in a worker
+process when the cycle is big enough to use a second core
+(:mod:`monitor.cycle_workers`), and database writes in a thread
+(:mod:`monitor.storage.group_commit`), so the event loop keeps fetching.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
 
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Settings
 from monitor.cycle_report import CycleReport, FeedJob, FeedResult
+from monitor.cycle_workers import CycleWorkers, ParsedEntries
 from monitor.errors import DatabaseUnavailable, FeedError
 from monitor.fetch.addresses import IPNetwork
 from monitor.fetch.client import Fetcher, FetcherStopped
@@ -38,10 +39,9 @@ from monitor.fetch.conditional import body_hash, conditional_headers
 from monitor.fetch.decide import Fetched, after_failure, after_parse, decide_response
 from monitor.fetch.fulltext import fetch_full_text
 from monitor.match import TopicMatcher, compile_topics
-from monitor.match.entries import EntryTopics, match_entries
+from monitor.match.entries import EntryTopics
 from monitor.match.language import release_models
-from monitor.parse.entry import Entry, normalise_all
-from monitor.parse.feed import ParsedFeed, parse_feed
+from monitor.parse.entry import Entry
 from monitor.storage import Database
 from monitor.storage.entries import insert_entries, known_entries
 from monitor.storage.feeds import FeedUpdate, apply_feed_update, select_feeds
@@ -87,39 +87,37 @@ class PollCycle:
     async def run(self, jobs: Sequence[FeedJob]) -> CycleReport:
         started = time.monotonic()
         report = CycleReport()
-        loop = asyncio.get_running_loop()
         writer = GroupCommitter(self.db)
         # Backpressure: at most this many feeds between "fetched" and "stored", so
         # a slow disk makes fetching wait instead of piling parsed feeds up in memory.
         self._in_progress = asyncio.Semaphore(2 * self.settings.fetch.concurrency)
         try:
-            with ThreadPoolExecutor(2, thread_name_prefix="newsmon-parse") as parse_pool:
-                async with Fetcher(
-                    self.settings.fetch, allowed_networks=self.allowed_networks
-                ) as fetcher:
-                    self._fetcher = fetcher
-                    if self._stopping:
-                        fetcher.stop()
-                    tasks = [
-                        asyncio.create_task(self._poll(fetcher, job, loop, parse_pool, writer))
-                        for job in jobs
-                    ]
-                    try:
-                        for done in asyncio.as_completed(tasks):
-                            result = await done
-                            report.results.append(result)
-                            self._log(result)
-                            if self.on_feed_done is not None:
-                                self.on_feed_done(result)
-                    except BaseException:
-                        # Cut short (shutdown, or the database failed): stop every feed
-                        # where it is, and await them all so none is left to fail unseen.
-                        # A feed whose write was already queued is committed whole by the
-                        # writer below; any other keeps its old state and is polled again.
-                        for task in tasks:
-                            task.cancel()
-                        await asyncio.gather(*tasks, return_exceptions=True)
-                        raise
+            async with (
+                CycleWorkers(self.matcher, len(jobs)) as workers,
+                Fetcher(self.settings.fetch, allowed_networks=self.allowed_networks) as fetcher,
+            ):
+                self._fetcher = fetcher
+                if self._stopping:
+                    fetcher.stop()
+                tasks = [
+                    asyncio.create_task(self._poll(fetcher, job, workers, writer)) for job in jobs
+                ]
+                try:
+                    for done in asyncio.as_completed(tasks):
+                        result = await done
+                        report.results.append(result)
+                        self._log(result)
+                        if self.on_feed_done is not None:
+                            self.on_feed_done(result)
+                except BaseException:
+                    # Cut short (shutdown, or the database failed): stop every feed
+                    # where it is, and await them all so none is left to fail unseen.
+                    # A feed whose write was already queued is committed whole by the
+                    # writer below; any other keeps its old state and is polled again.
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                    raise
         finally:
             await writer.close()
             # Matching is over until the next cycle: its language models (~185 MB) would
@@ -132,27 +130,27 @@ class PollCycle:
         self,
         fetcher: Fetcher,
         job: FeedJob,
-        loop: asyncio.AbstractEventLoop,
-        parse_pool: ThreadPoolExecutor,
+        workers: CycleWorkers,
         writer: GroupCommitter,
     ) -> FeedResult:
         async with self._in_progress:
             if self._stopping:
                 return FeedResult(job=job, outcome="skipped")
-            return await self._poll_one(fetcher, job, loop, parse_pool, writer)
+            return await self._poll_one(fetcher, job, workers, writer)
 
     async def _poll_one(
         self,
         fetcher: Fetcher,
         job: FeedJob,
-        loop: asyncio.AbstractEventLoop,
-        parse_pool: ThreadPoolExecutor,
+        workers: CycleWorkers,
         writer: GroupCommitter,
     ) -> FeedResult:
         started = time.monotonic()
         result = FeedResult(job=job, outcome="failed")
         try:
-            update, entries = await self._fetch_and_parse(fetcher, job, loop, parse_pool, result)
+            update, parsed = await self._fetch_and_parse(fetcher, job, workers, result)
+            entries = parsed.entries if parsed is not None else []
+            topics = parsed.topics if parsed is not None else {}
             full_text: dict[str, tuple[str | None, str | None]] = {}
             if entries and job.full_text:
                 known = await writer.run_in_thread(self._known, job.id, entries)
@@ -161,9 +159,9 @@ class PollCycle:
                     *(fetch_full_text(fetcher, e.url or "") for e in fresh)
                 )
                 full_text = {e.entry_key: t for e, t in zip(fresh, texts, strict=True)}
-            topics = await loop.run_in_executor(
-                parse_pool, self._match, entries, full_text, job.languages
-            )
+                # Matched again on the article pages' text, which is what is stored.
+                pages = {key: text for key, (text, _) in full_text.items() if text}
+                topics = await workers.match(job.url, entries, pages, job.languages)
             result.new_ids = await writer.submit(
                 partial(self._store, job.id, update, entries, full_text, topics)
             )
@@ -187,16 +185,15 @@ class PollCycle:
         self,
         fetcher: Fetcher,
         job: FeedJob,
-        loop: asyncio.AbstractEventLoop,
-        parse_pool: ThreadPoolExecutor,
+        workers: CycleWorkers,
         result: FeedResult,
-    ) -> tuple[FeedUpdate, list[Entry]]:
+    ) -> tuple[FeedUpdate, ParsedEntries | None]:
         """The I/O of one poll; what each outcome means is :mod:`monitor.fetch.decide`'s."""
         try:
             response = await fetcher.get(job.url, conditional_headers(job.etag, job.last_modified))
         except FeedError as exc:
             result.error = str(exc)
-            return after_failure(job, self.clock(), self.rng, exc), []
+            return after_failure(job, self.clock(), self.rng, exc), None
         now = self.clock()
         result.status = response.status
         fetched = Fetched(
@@ -210,18 +207,18 @@ class PollCycle:
         if decision.update is not None:
             result.outcome = "not_modified" if decision.outcome == "not_modified" else "failed"
             result.error = decision.error
-            return decision.update, []
+            return decision.update, None
         try:
-            parsed: ParsedFeed = await loop.run_in_executor(
-                parse_pool, parse_feed, response.body, dict(response.headers), job.url
+            # Parsing, normalising (HTML to text, hashes) and matching are CPU work: off the
+            # event loop, in one trip (a feed with full text is matched again on its pages).
+            parsed = await workers.parse(
+                response.body, response.headers, job.url, now, job.languages
             )
         except FeedError as exc:
             result.error = str(exc)
-            return after_failure(job, now, self.rng, exc, response.status), []
-        # Normalising (HTML to text, hashes) is CPU work too: off the event loop with parsing.
-        entries = await loop.run_in_executor(parse_pool, normalise_all, parsed.entries, now)
+            return after_failure(job, now, self.rng, exc, response.status), None
         result.outcome = "ok"
-        result.entries_seen = len(entries)
+        result.entries_seen = len(parsed.entries)
         result.warning = "; ".join(parsed.warnings) or None
         update = after_parse(
             job,
@@ -233,20 +230,11 @@ class PollCycle:
             title=parsed.title,
             site_url=parsed.link,
         )
-        return update, entries
+        return update, parsed
 
     def _known(self, feed_id: int, entries: list[Entry]) -> set[str]:
         with self.db.session() as session:
             return known_entries(session, feed_id, entries)
-
-    def _match(
-        self,
-        entries: list[Entry],
-        full_text: dict[str, tuple[str | None, str | None]],
-        languages: tuple[str, ...],
-    ) -> dict[str, EntryTopics]:
-        texts = {key: text for key, (text, _) in full_text.items() if text}
-        return match_entries(entries, self.matcher, feed_languages=languages, texts=texts)
 
     @staticmethod
     def _store(

@@ -28,10 +28,11 @@ The tree::
         │   ├── ResponseTooLarge     body over the limit (after decompression)
         │   ├── RedirectError        a redirect loop or too many redirects
         │   └── BlockedAddress       the host is, or resolves to, a non-public address
-        └── ParseError       the body is not a usable feed
-            ├── EmptyResponse
-            └── NotAFeed     e.g. an HTML page (``newsmon feeds add`` then looks
-                             for the page's <link rel="alternate">)
+        ├── ParseError       the body is not a usable feed
+        │   ├── EmptyResponse
+        │   └── NotAFeed     e.g. an HTML page (``newsmon feeds add`` then looks
+        │                    for the page's <link rel="alternate">)
+        └── WorkerFailed     the parse worker process died while it had the feed
 
 All of them are defined here, so this tree is the whole list
 (``tests/monitor/test_errors.py`` walks the subclasses and fails when one is
@@ -49,7 +50,7 @@ traceback; the underlying exception, when there is one, is kept as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class NewsmonError(Exception):
@@ -206,6 +207,18 @@ class FeedError(NewsmonError):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled whole (a parse worker process raises these): the default would call
+        # ``cls(message)``, which fits none of the constructors here.
+        return (_restore, (type(self), self.args, self.__dict__.copy()))
+
+
+def _restore(cls: type[FeedError], args: tuple[Any, ...], state: dict[str, Any]) -> FeedError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class FetchError(FeedError):
     """The HTTP exchange failed."""
@@ -250,3 +263,7 @@ class EmptyResponse(ParseError):
 
 class NotAFeed(ParseError):
     """A document that is not RSS, Atom or RDF (often an HTML page)."""
+
+
+class WorkerFailed(FeedError):
+    """The cycle's parse worker process died (killed, out of memory) while it had the feed."""

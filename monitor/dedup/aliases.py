@@ -28,6 +28,7 @@ from anyascii import anyascii
 from babel import Locale
 
 from monitor.dedup import aliases_data as data
+from monitor.dedup.tokens import WORDS_CACHED
 from monitor.dedup.tokens import fold as fold_latin
 
 # Longest alias in words; longer CLDR names (a few remote islands) are left out.
@@ -50,7 +51,7 @@ _PARENTHESIS = re.compile(r"\s*\(([^)]*)\)")
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS_CACHED)
 def fold(word: str) -> str:
     """``word`` as aliases are compared: casefolded, no diacritics, in ASCII.
 
@@ -155,7 +156,7 @@ def _scan(
     return spans
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS_CACHED)
 def _pieces(raw: str) -> tuple[tuple[str, ...], tuple[str | None, ...] | None]:
     """One raw word as folded pieces, and each piece's key if its casing makes it a name."""
     text = _POSSESSIVE.sub("", raw.replace("’", "'").replace("‘", "'"))

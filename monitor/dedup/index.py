@@ -326,7 +326,8 @@ class DedupIndex:
         if article_id in self._doc:
             raise ValueError(f"article {article_id!r} is already in the dedup index")
         blob = signature if isinstance(signature, bytes) else signature.to_bytes()
-        parsed = signature if isinstance(signature, Signature) else Signature.from_bytes(blob)
+        # Views of the bytes kept, not the caller's arrays: those would be a second copy.
+        parsed = Signature.from_bytes(blob)
         if not parsed.compatible(self.settings, self._encoder_id):
             raise ValueError(f"signature of {article_id!r} was made with other dedup settings")
         doc = self._register(article_id, blob, parsed, story_id, seed)

@@ -433,6 +433,10 @@ def test_topic_matches_are_stored_with_spans_and_language(db: Database, server: 
         feed, _ = add_feed(session, english_only)
         feed.languages = ["en"]
     report = run_cycle(db, make_settings("sqlite://"))
+    assert sorted((r.outcome, r.error, r.entries_seen) for r in report.results) == [
+        ("ok", None, 1),
+        ("ok", None, 3),
+    ]
     assert totals(report)["entries"]["matched"] == 2
     with db.session() as session:
         rows = {a.guid: a for a in session.scalars(select(Article))}
