@@ -23,6 +23,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -63,8 +64,17 @@ _matcher: TopicMatcher | None = None
 
 
 def _start_worker(matcher: TopicMatcher) -> None:
+    """In the worker process, once: keep the matcher, and leave stopping to the cycle.
+
+    A signal meant for the service reaches the whole process group (Ctrl-C in a
+    terminal, systemd's stop): a worker dying of it would fail the feeds it holds
+    as if they were broken.  The cycle shuts the worker down itself, and a worker
+    whose cycle process is gone exits when its task queue closes.
+    """
     global _matcher
     _matcher = matcher
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def parse_entries(

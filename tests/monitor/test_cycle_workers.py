@@ -112,6 +112,21 @@ def test_a_killed_worker_fails_its_feed_in_one_line_and_the_next_gets_a_new_one(
     assert entries == 6
 
 
+def test_a_stop_signal_to_the_process_group_leaves_the_worker_to_the_cycle() -> None:
+    body = rss(items(1))
+    matcher = compile_topics(Settings().topics)
+
+    async def scenario() -> int:
+        async with CycleWorkers(matcher, 1, process=True) as workers:
+            await workers.parse(body, {}, "http://a.example/feed", NOW)
+            for pid in list(workers._executor._processes):  # type: ignore[union-attr]
+                os.kill(pid, signal.SIGTERM)
+                os.kill(pid, signal.SIGINT)
+            return len((await workers.parse(body, {}, "http://b.example/feed", NOW)).entries)
+
+    assert asyncio.run(scenario()) == 6  # the same worker, still there: no feed failed
+
+
 @pytest.mark.parametrize(
     "error",
     [
