@@ -39,7 +39,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +50,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from farm import Farm  # noqa: E402  # this directory's: the farm benchmarks/fetch.py polls
+from farm import Farm, opml  # noqa: E402  # this directory's: the farm benchmarks/fetch.py polls
+from fetch import run_child  # noqa: E402  # peak RSS of the whole process tree
 
 from tests.feedserver import FeedServer, rss, rss_items, static  # noqa: E402
 
@@ -75,27 +75,6 @@ def serve(feeds: int, hosts: int, seed: int, conn: Any) -> None:
     conn.recv()
     for server in servers:
         server.__exit__(None, None, None)
-
-
-def opml(urls: list[str]) -> str:
-    outlines = "".join(
-        f'<outline type="rss" text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls)
-    )
-    return f'<?xml version="1.0"?><opml version="2.0"><head/><body>{outlines}</body></opml>'
-
-
-def run_child(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
-    """Run a command; its wall seconds, peak RSS in MB (from ``wait4``) and stdout."""
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(command[-2:])} failed: {err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss // 1024, out.read().decode()
 
 
 def config(per_feed: int | None) -> str:

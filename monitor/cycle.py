@@ -159,7 +159,7 @@ class PollCycle:
                     *(fetch_full_text(fetcher, e.url or "") for e in fresh)
                 )
                 full_text = {e.entry_key: t for e, t in zip(fresh, texts, strict=True)}
-                # Matched again on the article pages' text, which is what is stored.
+                # Matched on the article pages' text, which is what is stored.
                 pages = {key: text for key, (text, _) in full_text.items() if text}
                 topics = await workers.match(job.url, entries, pages, job.languages)
             result.new_ids = await writer.submit(
@@ -210,10 +210,9 @@ class PollCycle:
             return decision.update, None
         try:
             # Parsing, normalising (HTML to text, hashes) and matching are CPU work: off the
-            # event loop, in one trip (a feed with full text is matched again on its pages).
-            parsed = await workers.parse(
-                response.body, response.headers, job.url, now, job.languages
-            )
+            # event loop, in one trip (a feed with full text is matched once its pages are in).
+            languages = None if job.full_text else job.languages
+            parsed = await workers.parse(response.body, response.headers, job.url, now, languages)
         except FeedError as exc:
             result.error = str(exc)
             return after_failure(job, now, self.rng, exc, response.status), None

@@ -130,6 +130,24 @@ class DedupCounts:
 
 
 @dataclass(frozen=True)
+class ClassifyTiming:
+    """The dedup stage's own cost in a cycle (index loading included), apart from the
+    fetch: what a benchmark or an operator needs to tell a slow classifier from slow feeds."""
+
+    articles: int = 0
+    duration_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "duration_s": self.duration_s}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ClassifyTiming | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(int(data.get("articles", 0)), float(data.get("duration_s", 0.0)))
+
+
+@dataclass(frozen=True)
 class FeedNote:
     """A feed's error or warning in a cycle, one line."""
 

@@ -83,17 +83,18 @@ def parse_entries(
     headers: Mapping[str, str],
     url: str,
     now: datetime,
-    languages: tuple[str, ...],
+    languages: tuple[str, ...] | None,
 ) -> ParsedEntries:
     """Parse, normalise and match one feed document (raises the parser's :class:`FeedError`).
 
     ``matcher`` None: the worker process's own, sent once when it started.
+    ``languages`` None: not matched here (the text to match comes later).
     """
     parsed = parse_feed(body, headers, url)
     entries = normalise_all(parsed.entries, now)
     return ParsedEntries(
         entries=entries,
-        topics=match_entries_with(matcher, entries, {}, languages),
+        topics={} if languages is None else match_entries_with(matcher, entries, {}, languages),
         title=parsed.title,
         link=parsed.link,
         ttl_s=parsed.ttl_s,
@@ -148,11 +149,13 @@ class CycleWorkers:
         headers: Mapping[str, str],
         url: str,
         now: datetime,
-        languages: Sequence[str] = (),
+        languages: Sequence[str] | None = (),
     ) -> ParsedEntries:
-        """The feed parsed, normalised and matched (``languages``: the feed's restriction)."""
+        """The feed parsed, normalised and matched (``languages``: the feed's restriction;
+        None: not matched, for a feed whose article pages are fetched and matched later)."""
+        restriction = None if languages is None else tuple(languages)
         return await self._run(
-            url, parse_entries, self._local, body, dict(headers), url, now, tuple(languages)
+            url, parse_entries, self._local, body, dict(headers), url, now, restriction
         )
 
     async def match(

@@ -36,7 +36,7 @@ from sqlalchemy import select, update
 
 from monitor.config import Settings
 from monitor.cycle import PollCycle, select_jobs
-from monitor.cycle_report import CycleSummary, DedupCounts, FeedResult
+from monitor.cycle_report import ClassifyTiming, CycleSummary, DedupCounts, FeedResult
 from monitor.errors import StorageError
 from monitor.fetch.addresses import IPNetwork
 from monitor.match import TopicMatcher
@@ -48,24 +48,6 @@ if TYPE_CHECKING:
     from monitor.classify import Classifier
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ClassifyTiming:
-    """The dedup stage's own cost in a cycle (index loading included), apart from the
-    fetch: what a benchmark or an operator needs to tell a slow classifier from slow feeds."""
-
-    articles: int = 0
-    duration_s: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"articles": self.articles, "duration_s": self.duration_s}
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ClassifyTiming | None:
-        if not isinstance(data, dict):
-            return None
-        return cls(int(data.get("articles", 0)), float(data.get("duration_s", 0.0)))
 
 
 @dataclass

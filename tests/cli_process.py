@@ -80,29 +80,45 @@ def newsmon(
     )
 
 
+ENTRY = ("-m", "monitor")
+
+
 @overload
 def newsmon_process(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, raw: Literal[False] = False
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    raw: Literal[False] = False,
+    entry: tuple[str, ...] = ENTRY,
 ) -> subprocess.CompletedProcess[str]: ...
 
 
 @overload
 def newsmon_process(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, raw: Literal[True]
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    raw: Literal[True],
+    entry: tuple[str, ...] = ENTRY,
 ) -> subprocess.CompletedProcess[bytes]: ...
 
 
 def newsmon_process(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, raw: bool = False
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    raw: bool = False,
+    entry: tuple[str, ...] = ENTRY,
 ) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
     """``python -m monitor *args`` in a new process.
 
     ``raw``: the output as bytes, exactly what a terminal would get whatever its encoding.
+    ``entry``: what runs newsmon, after ``python`` (a wrapper script, say).
     """
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
+        [sys.executable, *entry, *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -11,10 +11,8 @@ and nothing committed lost.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from monitor.errors import DatabaseUnavailable, StorageError
 from monitor.storage import Database, Feed
-from tests.cli_process import newsmon
+from tests.cli_process import newsmon, newsmon_process
 from tests.feedserver import FeedServer, rss, rss_items, static
 
 # Runs the real CLI with every SQLite connection capped at ``limit`` pages.
@@ -55,17 +53,8 @@ def server() -> Iterator[FeedServer]:
 
 
 def run_cli(cwd: Path, *args: str, prefix: tuple[str, ...] = ("-m", "monitor")) -> Result:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, *prefix, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = newsmon_process(cwd, *args, entry=prefix)
     return Result(proc, time.monotonic() - started)
 
 
