@@ -173,6 +173,41 @@ def main() -> None:
         f" first pass {cold_s:.2f} s (loads the models), then {rate:,.0f} entries/s,"
         f" {1e6 / rate:.0f} µs/entry; peak RSS {rss_before:.0f} MB before, {rss:.0f} MB after"
     )
+    sample_lengths()
+
+
+def sample_lengths() -> None:
+    """What reading fewer characters costs and changes, on real articles (../shared/realnews).
+
+    ``detect_language`` reads the first ``_SAMPLE`` characters; side by side with reading
+    1,000, on full-length text, in the same run.
+    """
+    from monitor.match.language import _SAMPLE, _detector
+
+    realnews = REPO.parent / "shared" / "realnews"
+    if not (realnews / "labels.jsonl").exists():
+        print(f"\n(no {realnews}: sample-length comparison skipped)")
+        return
+    rows = [json.loads(line) for line in (realnews / "labels.jsonl").open(encoding="utf-8")]
+    texts = [
+        f"{row['title']}\n{(realnews / 'articles' / (row['id'] + '.txt')).read_text()}"
+        for row in rows
+    ]
+    print(f"\nlanguage detection on {len(texts)} real articles, by characters read:")
+    for length in (1000, _SAMPLE):
+        found = [_detector().detect_language_of(t[:length]) for t in texts]  # warm
+        started = time.process_time()
+        for _ in range(3):
+            found = [_detector().detect_language_of(t[:length]) for t in texts]
+        per_call = (time.process_time() - started) / (3 * len(texts))
+        right = sum(
+            (f.iso_code_639_1.name.lower() if f else None) == row["language"]
+            for f, row in zip(found, rows, strict=True)
+        )
+        print(
+            f"  {length:>5} characters: {per_call * 1e3:.3f} ms/article,"
+            f" {right}/{len(rows)} as labeled"
+        )
 
 
 if __name__ == "__main__":
