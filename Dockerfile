@@ -15,10 +15,13 @@ RUN pip install ".[postgres]" \
     && useradd --create-home --uid 10001 newsmon \
     && mkdir -p /data && chown newsmon /data
 
-# State that is not in the database (outbox, control token) lives in /data.
+# State that is not in the database (outbox, control token, signing secret) lives in /data.
 WORKDIR /data
 USER newsmon
 VOLUME ["/data"]
+# The control endpoint and web console ([daemon] control_port); off the container's
+# loopback it asks for a login (docker-compose.yml says how).
+EXPOSE 8765
 
 # SIGTERM (docker stop) stops newsmon cleanly within [daemon] shutdown_timeout (10 s).
 STOPSIGNAL SIGTERM

@@ -3,7 +3,9 @@
 The flow is one way: ``alerts`` reads what the pipeline stored (articles with
 their dedup status, topic matches and stories; feed health) through
 ``monitor.storage`` and uses only ``monitor``'s foundations (``config``,
-``errors``, ``text``); of ``monitor``, only the daemon and the CLI import
+``errors``, ``text``, and two leaf modules for the one-click links:
+``feedback.links``, which signs them, and ``daemon.token``, which keeps the
+key); of ``monitor``, only the daemon, the CLI and the web console import
 ``alerts``, and no pipeline stage does.  The daemon calls :func:`run_digests`
 when a recipient's schedule fires and :func:`retry_pending` now and then;
 ``newsmon digest`` calls :func:`run_digests`, :func:`preview_digest` and
@@ -11,7 +13,8 @@ when a recipient's schedule fires and :func:`retry_pending` now and then;
 
 Modules, in the order a digest goes through them: ``recipients`` (who
 follows what), ``selection`` (what is due), ``summarize``, ``compose`` (the
-digest's content), ``sanitize`` and ``render`` (templates, CSS inlined),
+digest's content), ``links`` (its signed one-click links, with ``[web]
+base_url``), ``sanitize`` and ``render`` (templates, CSS inlined),
 ``message`` (MIME, Message-ID), ``outbox`` (pending -> sent), ``deliver`` and
 ``smtp`` (the transports), ``run`` (the entry points).
 """

@@ -40,6 +40,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.deliver import OutgoingMessage
+from alerts.selection import unsubscription
 from monitor.config import EmailSettings
 from monitor.storage import Database
 from monitor.storage.models import Digest, DigestSchedule
@@ -50,6 +51,7 @@ SENT: Final = "sent"
 FAILED: Final = "failed"
 MIN_LEASE_S = 300.0
 MAX_ERROR_CHARS = 500
+UNSUBSCRIBED_ERROR: Final = "not sent: the recipient unsubscribed"
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,24 @@ def claim(
 def _to_address(message: bytes) -> str | None:
     headers = BytesHeaderParser(policy=default).parsebytes(message)
     return parseaddr(str(headers.get("To", "")))[1] or None
+
+
+def drop_unsubscribed(db: Database, digest_id: int) -> tuple[str, str] | None:
+    """Give up a pending digest whose recipient unsubscribed after it was composed (its
+    message id and recipient), rather than send one more; None when it is not so.
+
+    It becomes ``failed`` with a last error saying why, which also releases its items:
+    should the recipient subscribe again, they are due for the next digest.
+    """
+    with db.session() as session:
+        digest = session.get(Digest, digest_id)
+        if digest is None or digest.status != PENDING:
+            return None
+        if unsubscription(session, digest.recipient) is None:
+            return None
+        digest.status, digest.next_attempt_at = FAILED, None
+        digest.last_error = UNSUBSCRIBED_ERROR
+        return digest.message_id, digest.recipient
 
 
 def mark_sent(db: Database, digest_id: int, now: datetime) -> None:

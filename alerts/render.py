@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from alerts.compose import DigestContent
+from alerts.links import DigestLinks
 from alerts.sanitize import highlight_html
 from monitor.text import shorten
 
@@ -35,10 +36,10 @@ class Rendered:
     html: str
 
 
-def render(content: DigestContent) -> Rendered:
-    """Both parts of the digest, and its subject."""
+def render(content: DigestContent, links: DigestLinks | None = None) -> Rendered:
+    """Both parts of the digest, and its subject; ``links`` adds the one-click links."""
     env = _environment()
-    context = _context(content)
+    context = {**_context(content), "links": links}
     html = inline_css(env.get_template("digest.html").render(context))
     text = env.get_template("digest.txt").render(context)
     return Rendered(subject=context["subject"], text=_tidy_text(text), html=html)

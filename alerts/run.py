@@ -6,8 +6,10 @@ several processes at once:
 1. pending digests that are due are retried first (oldest first), so a
    recipient gets their digests in order after an outage; a manual round
    (``kept_now``) also retries at once those whose last attempt failed,
-   rather than leaving them to their backoff;
-2. for each recipient, the due items are composed into a digest, which is
+   rather than leaving them to their backoff (one whose recipient has
+   unsubscribed since is given up instead);
+2. for each recipient (but those who unsubscribed: no digest, one INFO
+   line), the due items are composed into a digest, which is
    stored (message bytes, Message-ID, Delivery rows) in one transaction under
    a per-recipient lock, *before* anything is sent;
 3. the stored digest is claimed, sent, and marked sent only once the server
@@ -33,10 +35,11 @@ from typing import Any, Final, Literal
 from alerts import outbox
 from alerts.compose import DigestContent, compose
 from alerts.deliver import DeliveryError, Transport, transport_for
+from alerts.links import digest_links
 from alerts.message import build_message, envelope_sender, message_id
 from alerts.recipients import Recipient, find_recipient, preview_recipient, resolve_recipients
 from alerts.render import Rendered, render
-from alerts.selection import digest_count, lock_recipient
+from alerts.selection import digest_count, lock_recipient, unsubscription
 from alerts.summarize import ExtractiveSummariser, Summariser
 from monitor.config import Settings
 from monitor.errors import ConfigError
@@ -49,7 +52,8 @@ log = logging.getLogger(__name__)
 AttemptStatus = Literal["sent", "pending", "failed", "busy"]
 BUSY: Final = "busy"
 NOTHING_NEW: Final = "nothing new"
-SkipReason = Literal["nothing new"]
+UNSUBSCRIBED: Final = "unsubscribed"
+SkipReason = Literal["nothing new", "unsubscribed"]
 
 
 @dataclass
@@ -195,6 +199,9 @@ def run_digests(
         db, settings, now, recipient=key, transport=transport, kept_now=kept_now
     )
     for person in recipients:
+        if is_unsubscribed(db, person):
+            report.recipients.append(RecipientResult(person.email, skipped=UNSUBSCRIBED))
+            continue
         composed = compose_digest(db, settings, person, now, summariser, store=True, slot=slot)
         if composed is None:
             report.recipients.append(RecipientResult(person.email, skipped=NOTHING_NEW))
@@ -208,6 +215,22 @@ def run_digests(
     return report
 
 
+def is_unsubscribed(db: Database, recipient: Recipient) -> bool:
+    """Whether ``recipient`` asked for no more digests (a one-click link or their mail
+    client's List-Unsubscribe); says so in one INFO line, since nothing else will."""
+    with db.session() as session:
+        row = unsubscription(session, recipient.key)
+        if row is None:
+            return False
+        log.info(
+            "no digest for %s: unsubscribed on %s (via %s)",
+            recipient.email,
+            f"{row.created_at:%Y-%m-%d %H:%M} UTC",
+            row.via,
+        )
+        return True
+
+
 def retry_pending(
     db: Database,
     settings: Settings,
@@ -218,12 +241,19 @@ def retry_pending(
     kept_now: bool = False,
 ) -> list[Attempt]:
     """Try again every pending digest whose next attempt is due (``recipient``: a stored
-    recipient key, i.e. the address case-folded; ``kept_now``: see :func:`run_digests`)."""
+    recipient key, i.e. the address case-folded; ``kept_now``: see :func:`run_digests`).
+
+    A digest whose recipient unsubscribed while it waited is given up, not sent (and is
+    no attempt: nothing failed)."""
     transport = transport or transport_for(settings)
-    return [
-        deliver(db, settings, transport, digest_id, now, kept_now=kept_now)
-        for digest_id in outbox.due_pending(db, now, recipient, kept_now=kept_now)
-    ]
+    attempts: list[Attempt] = []
+    for digest_id in outbox.due_pending(db, now, recipient, kept_now=kept_now):
+        dropped = outbox.drop_unsubscribed(db, digest_id)
+        if dropped is not None:
+            log.info("digest %s to %s not sent: the recipient unsubscribed", digest_id, dropped[1])
+            continue
+        attempts.append(deliver(db, settings, transport, digest_id, now, kept_now=kept_now))
+    return attempts
 
 
 def compose_digest(
@@ -248,11 +278,18 @@ def compose_digest(
         content = compose(session, recipient, now, summariser, settings.digest.max_stories)
         if content.is_empty and not (settings.digest.send_empty or force):
             return None
-        rendered = render(content)
+        links = digest_links(settings, recipient)
+        rendered = render(content, links)
         sequence = digest_count(session, recipient.key)
+        # The links are not part of the Message-ID: it must not depend on when they were signed.
         mid = message_id(recipient.key, content.article_ids, sequence, settings.email.sender)
         data = build_message(
-            rendered, sender=settings.email.sender, to=recipient.email, message_id=mid, date=now
+            rendered,
+            sender=settings.email.sender,
+            to=recipient.email,
+            message_id=mid,
+            date=now,
+            unsubscribe_url=links.unsubscribe if links else None,
         )
         composed = ComposedDigest(recipient, content, rendered, mid, data)
         if store:
@@ -352,6 +389,9 @@ def plan_digests(
     transport = transport_for(settings)
     results: list[RecipientResult] = []
     for person in recipients:
+        if is_unsubscribed(db, person):
+            results.append(RecipientResult(person.email, skipped=UNSUBSCRIBED))
+            continue
         composed = compose_digest(db, settings, person, now, summariser, store=False)
         if composed is None:
             results.append(RecipientResult(person.email, skipped=NOTHING_NEW))

@@ -7,8 +7,14 @@ due for a recipient when
   ``duplicate``; not a seed),
 * it matched at least one topic the recipient follows (all topics if they
   follow all), and
+* it is not part of a story the recipient muted (:class:`StoryMute`), and
 * it has no Delivery row for that recipient in a digest that is ``pending``
-  or ``sent``.
+  or ``sent`` and was composed after the article's last feedback
+  (``Article.feedback_at``): a reader's correction ("this is new") makes the
+  article due again, once, as what it now is.
+
+A recipient who unsubscribed (:class:`Unsubscription`) gets no digest at all
+(:func:`unsubscription`; the callers in :mod:`alerts.run` check it).
 
 A digest's Delivery rows are written in the same transaction as the digest
 itself, so once a digest is stored its items are no longer due (no second
@@ -27,7 +33,16 @@ from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from alerts.recipients import Recipient
-from monitor.storage.models import Article, ArticleTopic, Delivery, Digest, Feed, Story
+from monitor.storage.models import (
+    Article,
+    ArticleTopic,
+    Delivery,
+    Digest,
+    Feed,
+    Story,
+    StoryMute,
+    Unsubscription,
+)
 
 DEDUP_STATUSES = ("new_story", "update", "duplicate")
 # Digests whose items are taken: waiting to be delivered, or delivered.
@@ -64,11 +79,17 @@ def due_articles(session: Session, recipient: Recipient) -> list[Article]:
         exists()
         .where(Delivery.article_id == Article.id, Delivery.recipient == recipient.key)
         .where(Delivery.digest_id == Digest.id, Digest.status.in_(HOLDING_STATUSES))
+        .where(or_(Article.feedback_at.is_(None), Digest.created_at >= Article.feedback_at))
+    )
+    # lower(): the rows should hold the key (case-folded address), but one written with
+    # the address as configured must still count.
+    muted = exists().where(
+        StoryMute.story_id == Article.story_id, func.lower(StoryMute.recipient) == recipient.key
     )
     query = (
         select(Article)
         .where(Article.is_seed.is_(False), Article.status.in_(DEDUP_STATUSES))
-        .where(topic_match, ~taken)
+        .where(topic_match, ~taken, ~muted)
         .options(selectinload(Article.topics), selectinload(Article.feed))
         .order_by(func.coalesce(Article.published_at, Article.fetched_at), Article.id)
     )
@@ -113,3 +134,9 @@ def digest_count(session: Session, recipient_key: str) -> int:
     the same items composed again after a digest was given up get a new one."""
     query = select(func.count()).select_from(Digest).where(Digest.recipient == recipient_key)
     return int(session.scalar(query) or 0)
+
+
+def unsubscription(session: Session, recipient_key: str) -> Unsubscription | None:
+    """The recipient's unsubscription, if they asked for no more digests."""
+    query = select(Unsubscription).where(func.lower(Unsubscription.recipient) == recipient_key)
+    return session.scalars(query.limit(1)).first()

@@ -24,6 +24,13 @@ carried them), so two runs over the same articles make the same stories
 whatever order a cycle stored them in.  A feed's own boilerplate (the
 same line in many of its items) is found from its stored items and set
 aside as page furniture.
+
+Readers' feedback (:mod:`monitor.feedback.actions`) is honoured from then on: an
+article a reader corrected is never decided again, and the warm index is
+rebuilt when feedback changed a decision since it was loaded (checked before
+each batch: one small query), after recomputing what each corrected article
+teaches its story, so later copies of an article follow it to the story a
+reader moved it to.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from monitor.dedup import (
 from monitor.dedup.encoder import Encoder, default_encoder
 from monitor.dedup.features import Analysis
 from monitor.dedup.furniture import recurring_lines
+from monitor.feedback.relearn import relearn_corrected
 from monitor.storage import Article, ArticleSignature, Database, Story
 from monitor.storage.decisions import (
     latest_texts,
@@ -57,6 +65,7 @@ from monitor.storage.decisions import (
     stored_signatures,
     touch_stories,
 )
+from monitor.storage.feedback import last_article_feedback
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +114,7 @@ class Classifier:
         self.encoder = encoder if encoder is not None else default_encoder()
         self._index: DedupIndex | None = None
         self._loaded_at = datetime.now(UTC)
+        self._feedback_seen = 0  # the newest decision-changing feedback the index reflects
 
     @property
     def index(self) -> DedupIndex:
@@ -122,8 +132,30 @@ class Classifier:
             return None
         return newest - timedelta(days=self.settings.index_window_days)
 
-    def _load(self) -> DedupIndex:
+    def follow_feedback(self) -> bool:
+        """Drop the warm index when readers' feedback changed a decision since it was loaded
+        (it is rebuilt on next use, from the stories as they now are); True if dropped."""
+        if self._index is None:
+            return False
         with self.db.session() as session:
+            latest = last_article_feedback(session)
+        if latest == self._feedback_seen:
+            return False
+        log.info("dedup: readers' feedback changed decisions; reloading the index")
+        self._index = None
+        return True
+
+    def _texts(self, session: Session, articles: Sequence[Article]) -> list[ArticleText]:
+        """What the engine reads of stored articles, their feeds' boilerplate set aside."""
+        recurring: dict[int, frozenset[str]] = {}
+        self._load_recurring(session, {a.feed_id for a in articles}, recurring)
+        return [_text_of(a, self._recurring(session, a.feed_id, recurring)) for a in articles]
+
+    def _load(self) -> DedupIndex:
+        relearn_corrected(self.db, self.settings, self.encoder, self._texts)
+        with self.db.session() as session:
+            # Read first: feedback given while this loads makes the next batch reload again.
+            self._feedback_seen = last_article_feedback(session)
             since = self._window_start(session)
             query = (
                 select(
@@ -254,15 +286,14 @@ class Classifier:
         rolls back and the caller drops the index (rebuilt from the database), so
         nothing the database lacks stays known.  The engine failing on one article
         before anything of it is written costs only that article, as before."""
+        self.follow_feedback()
         index = self.index
         decided: list[Decision] = []
         failed: list[str] = []
         with self.db.session() as session:
             wanted = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
             articles = [
-                wanted[i]
-                for i in ids
-                if i in wanted and wanted[i].deduped_at is None and i not in index
+                wanted[i] for i in ids if i in wanted and _undecided(wanted[i]) and i not in index
             ]
             self._load_recurring(session, {a.feed_id for a in articles}, recurring)
             texts = [_text_of(a, recurring.get(a.feed_id or -1, frozenset())) for a in articles]
@@ -335,12 +366,13 @@ class Classifier:
 
     def classify_one(self, article_id: str, analysis: Analysis | None = None) -> Decision | None:
         """Decide about one stored article and commit the decision, then make it known."""
+        self.follow_feedback()
         index = self.index
         if article_id in index:
             return None
         with self.db.session() as session:
             article = session.get(Article, article_id)
-            if article is None or article.deduped_at is not None:
+            if article is None or not _undecided(article):
                 return None
             if analysis is None:
                 recurring = self._recurring(session, article.feed_id, {})
@@ -386,3 +418,8 @@ class Classifier:
 
 def _with_story(decision: Decision, story_id: int) -> Decision:
     return replace(decision, story_id=story_id)
+
+
+def _undecided(article: Article) -> bool:
+    """Not decided yet, and not decided by a reader: feedback is never overruled."""
+    return article.deduped_at is None and article.feedback_at is None

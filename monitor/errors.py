@@ -20,6 +20,11 @@ The tree::
     │   ├── ControlAuthError no token file, or the daemon refused the token
     │   └── ControlError     cannot listen on the port; a timeout, an error or a non-JSON reply
     ├── DeliveryError        a digest could not be handed over; it stays pending
+    ├── FeedbackError        a reader's correction that cannot apply (no such article or
+    │                        story, a seed, a merge into its own story); nothing changed
+    ├── LinkError            a one-click link from a digest that cannot be honoured
+    │   ├── LinkInvalid      not signed by this newsmon, or altered
+    │   └── LinkExpired      older than ``[web] link_ttl``
     └── FeedError            one feed could not be polled; carries the feed URL
         ├── FetchError       the HTTP exchange failed
         │   ├── HTTPStatusError      an error status (404, 410, 429, 500, ...)
@@ -160,6 +165,22 @@ class DeliveryError(NewsmonError):
         self.target = target
         self.reason = reason
         super().__init__(f"{target}: {reason}")
+
+
+class FeedbackError(NewsmonError):
+    """A reader's correction or preference that cannot apply; nothing was changed."""
+
+
+class LinkError(NewsmonError):
+    """A signed one-click link that cannot be honoured; nothing was changed."""
+
+
+class LinkInvalid(LinkError):
+    """The link was not signed by this newsmon (another secret), or was altered."""
+
+
+class LinkExpired(LinkError):
+    """The link is older than ``[web] link_ttl``."""
 
 
 class DaemonError(NewsmonError):

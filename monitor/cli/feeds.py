@@ -67,8 +67,8 @@ def _masked(text: str | None) -> str | None:
     return mask_urls_in(text) if text else text
 
 
-def _row(feed: Feed) -> dict[str, Any]:
-    """A feed as printed and listed: its URL and messages with credentials masked."""
+def feed_record(feed: Feed) -> dict[str, Any]:
+    """A feed as printed and listed (and the console shows it): credentials masked."""
     return {
         "id": feed.id,
         "url": mask_url(feed.url),
@@ -124,7 +124,7 @@ def add(
             session, feed_url, name=name, interval_s=seconds, full_text=full_text
         )
         feed.title = feed.title or without_nul(title)
-        row = _row(feed)
+        row = feed_record(feed)
     if as_json:
         emit_json({"created": created, "feed": row})
         return
@@ -142,7 +142,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON) -> None:
     from monitor.storage.feeds import list_feeds
 
     with state(ctx).db.session() as session:
-        rows = [_row(f) for f in list_feeds(session)]
+        rows = [feed_record(f) for f in list_feeds(session)]
     if as_json:
         emit_json(rows)
         return
@@ -174,7 +174,7 @@ def remove(
         row = find_feed(session, feed)
         if row is None:
             raise typer.BadParameter(f"no such feed: {feed}", param_hint="FEED")
-        removed = _row(row)
+        removed = feed_record(row)
         if row.origin == "config":
             console.print(
                 "[yellow]note[/] this feed is in the config file; remove it there too, "

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 from rich.markup import escape
@@ -14,6 +18,8 @@ from rich.table import Table
 from monitor.cli.common import console, emit_json, iso, state
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from monitor.storage import Article
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -41,6 +47,38 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
+def explain_record(session: Session, row: Article) -> dict[str, Any]:
+    """Everything ``newsmon explain`` shows about one article, as data: the CLI prints it,
+    the console's article page (monitor.web.pages.articles) renders the same record."""
+    from monitor.storage.stories import article_titles, story_title
+
+    record = article_record(row)
+    record["topic_matches"] = [
+        {"topic": t.topic, "fields": t.fields, "spans": t.spans} for t in row.topics
+    ]
+    evidence = row.dedup_evidence or {}
+    title = story_title(session, row.story_id)
+    record["story"] = {"id": row.story_id, "title": title} if title is not None else None
+    titles = article_titles(session, [c["article_id"] for c in evidence.get("candidates", [])])
+    record["candidates"] = [
+        {**c, "title": titles.get(c["article_id"])} for c in evidence.get("candidates", [])
+    ]
+    record["sentences"] = evidence.get("sentences", [])
+    record["links"] = evidence.get("links", [])
+    record["furniture"] = evidence.get("furniture", [])
+    record["feedback"] = feedback_history(session, row.id)
+    return record
+
+
+def feedback_history(session: Session, article_id: str) -> list[dict[str, Any]]:
+    """Readers' feedback about the article, oldest first: who, when, what, the decision
+    before (a decision by the ``feedback`` layer is a reader's, not the engine's)."""
+    from monitor.feedback.history import feedback_record
+    from monitor.storage.feedback import history
+
+    return [feedback_record(f) for f in history(session, article_id)]
+
+
 def explain(
     ctx: typer.Context,
     article: str = typer.Argument(..., help="Article id or URL."),
@@ -49,26 +87,13 @@ def explain(
     """Why newsmon decided what it did about one article: status, story, the evidence for
     each candidate story (meaning, shared entities, words, dates), nearest known articles,
     and every sentence: known, novel or page furniture, and why."""
-    from monitor.storage.stories import article_titles, find_article, story_title
+    from monitor.storage.stories import find_article
 
     with state(ctx).db.session() as session:
         row = find_article(session, article)
         if row is None:
             raise typer.BadParameter(f"no article with id or URL {article}", param_hint="ARTICLE")
-        record = article_record(row)
-        record["topic_matches"] = [
-            {"topic": t.topic, "fields": t.fields, "spans": t.spans} for t in row.topics
-        ]
-        evidence = row.dedup_evidence or {}
-        title = story_title(session, row.story_id)
-        record["story"] = {"id": row.story_id, "title": title} if title is not None else None
-        titles = article_titles(session, [c["article_id"] for c in evidence.get("candidates", [])])
-    record["candidates"] = [
-        {**c, "title": titles.get(c["article_id"])} for c in evidence.get("candidates", [])
-    ]
-    record["sentences"] = evidence.get("sentences", [])
-    record["links"] = evidence.get("links", [])
-    record["furniture"] = evidence.get("furniture", [])
+        record = explain_record(session, row)
     if as_json:
         emit_json(record)
         return
@@ -82,7 +107,14 @@ def explain(
     if record["story"]:
         console.print(f"story      {record['story']['id']}: {record['story']['title']}")
     if record["duplicate_of"]:
-        console.print(f"nearest    {record['duplicate_of']} (score {record['score']:.2f})")
+        score = "" if record["score"] is None else f" (score {record['score']:.2f})"
+        console.print(f"nearest    {record['duplicate_of']}{score}")
+    for f in record.get("feedback", []):
+        when = f["at"][:16].replace("T", " ")
+        console.print(
+            f"feedback   {when} UTC by {escape(f['actor'])} ({f['via']}): "
+            f"{escape(f['description'])}"
+        )
     if record["candidates"]:
         table = Table(
             "known article",
@@ -200,11 +232,42 @@ def export(
     since: str | None = typer.Option(
         None, "--since", help="Only articles fetched (seeds: loaded) on or after this date."
     ),
+    feedback: bool = typer.Option(
+        False,
+        "--feedback",
+        help="Only the articles readers corrected, as labels in the real-news dev set's "
+        "format (labels.jsonl), to score newsmon on them.",
+    ),
+    context: bool = typer.Option(
+        False,
+        "--context",
+        help="With --feedback: also each of their stories' first article (uncorrected), "
+        "so that the retellings have what they retell when the labels are scored.",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write to this file instead of standard output; with --feedback, the articles' "
+        "texts go to articles/ beside it.",
+        dir_okay=False,
+    ),
 ) -> None:
     """Every stored article as one JSON line: id, url, title, published, feed, topics,
-    status, story_id, duplicate_of, score, novel_sentences."""
+    status, story_id, duplicate_of, score, novel_sentences.  With --feedback: one line per
+    article a reader corrected (id, event, kind, role, url, title, date, language, topics,
+    new_facts, furniture, note)."""
     if fmt != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    if feedback and since:
+        raise typer.BadParameter("--since does not apply to --feedback", param_hint="--since")
+    if context and not feedback:
+        raise typer.BadParameter("--context goes with --feedback", param_hint="--context")
+    if output is not None and not output.parent.is_dir():
+        raise typer.BadParameter(f"no such folder: {output.parent}", param_hint="--output")
+    if feedback:
+        _export_feedback(ctx, output, context)
+        return
     from monitor.seeds import parse_date
     from monitor.storage.stories import articles_for_export
 
@@ -216,6 +279,42 @@ def export(
                 cutoff = datetime.fromisoformat(since).astimezone(UTC)
             except ValueError:
                 raise typer.BadParameter(f"not a date: {since}", param_hint="--since") from None
-    with state(ctx).db.session() as session:
+    with state(ctx).db.session() as session, _opened(output) as out:
         for article in articles_for_export(session, cutoff):
-            sys.stdout.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+            out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def _opened(output: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``output`` written whole or not at all (a temporary file renamed
+    into place: an interrupted export leaves no half file to be scored)."""
+    if output is None:
+        yield sys.stdout
+        return
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            yield out
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _export_feedback(ctx: typer.Context, output: Path | None, context: bool) -> None:
+    """``export --feedback``: the corrected articles as labels (and, to a file, their texts)."""
+    from monitor.feedback.export import TEXTS_DIR, write_labels, write_texts
+
+    with state(ctx).db.session() as session:
+        with _opened(output) as out:
+            ids = write_labels(session, out, context)
+        if output is None:
+            return
+        folder = output.parent / TEXTS_DIR
+        skipped = write_texts(session, ids, folder)
+    print(
+        f"{len(ids)} article{'s' * (len(ids) != 1)} written to {output}, "
+        f"their texts to {folder}{os.sep}",
+        file=sys.stderr,
+    )
+    for article_id in skipped:
+        print(f"text of {article_id!r} not written: its id is not a file name", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -9,9 +10,36 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.cli.common import console, emit_json, state
-from monitor.match import detect_language, format_query, parse_query
+from monitor.match import (
+    TopicMatch,
+    TopicMatcher,
+    TopicSpec,
+    detect_language,
+    format_query,
+    parse_query,
+)
 
 app = typer.Typer(help="Show the topics and test them on a piece of text.", no_args_is_help=True)
+
+
+def topic_rows(topics: Sequence[TopicSpec]) -> list[dict[str, Any]]:
+    """The topics as ``topics list`` shows them (and the console's topics page)."""
+    return [
+        {
+            "name": t.name,
+            "query": t.query,
+            "parsed": format_query(parse_query(t.query, topic=t.name)),
+            "languages": list(t.languages),
+        }
+        for t in topics
+    ]
+
+
+def match_text(matcher: TopicMatcher, title: str, text: str) -> tuple[str | None, list[TopicMatch]]:
+    """What ``topics test`` reports (and the console's topics page): the language
+    detected in the title and text, and the topics they match there."""
+    language = detect_language(f"{title}\n{text}")
+    return language, matcher.match(title, text, language)
 
 
 @app.command("list")
@@ -19,16 +47,7 @@ def list_(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
     """The configured topics and their queries (as newsmon understood them)."""
-    topics = state(ctx).settings.topics
-    rows: list[dict[str, Any]] = [
-        {
-            "name": t.name,
-            "query": t.query,
-            "parsed": format_query(parse_query(t.query, topic=t.name)),
-            "languages": t.languages,
-        }
-        for t in topics
-    ]
+    rows = topic_rows(state(ctx).settings.topics)
     if as_json:
         emit_json(rows)
         return
@@ -46,9 +65,7 @@ def test(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Which topics a text matches, where, and the language detected."""
-    st = state(ctx)
-    language = detect_language(f"{title}\n{text}")
-    matches = st.matcher.match(title, text, language)
+    language, matches = match_text(state(ctx).matcher, title, text)
     if as_json:
         emit_json(
             {

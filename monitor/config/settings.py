@@ -7,8 +7,9 @@ declared here; ``tests/monitor/test_config.py`` fails when either misses a key.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor.config.dedup import DedupSettings
@@ -26,7 +27,10 @@ ENV_PREFIX = "NEWSMON_"
 ENV_CONFIG = "NEWSMON_CONFIG"
 # Variables with the prefix that are not settings; anything else with the
 # prefix that matches no setting is reported as a typo.
-ENV_NOT_SETTINGS = frozenset({ENV_CONFIG, "NEWSMON_TEST_DATABASE_URL"})
+ENV_NOT_SETTINGS = frozenset(
+    # the test suite's: a PostgreSQL to test on; the browser tests' chromium (.ci/run)
+    {ENV_CONFIG, "NEWSMON_TEST_DATABASE_URL", "NEWSMON_BROWSER", "NEWSMON_REQUIRE_BROWSER"}
+)
 
 
 class _Section(BaseModel):
@@ -228,6 +232,42 @@ class DaemonSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    """The web console (served on the control endpoint's port) and the links in digests."""
+
+    base_url: str | None = Field(
+        None,
+        description="Address at which readers reach the console, e.g. "
+        "'https://news.example.org/newsmon' behind a reverse proxy. When set, digests carry "
+        "signed one-click links (not new, mute story, unsubscribe) and List-Unsubscribe "
+        "headers; unset, they carry none.",
+    )
+    password_hash: SecretStr | None = Field(
+        None,
+        description="Hash of the console's password, from `newsmon web hash-password`. "
+        "Required when [daemon] control_host is not a loopback address: the console then "
+        "asks for a login, and the daemon refuses to start without this.",
+    )
+    link_ttl: Seconds = Field(
+        30 * 86400, description="How long a signed link in a digest keeps working."
+    )
+    session_ttl: Seconds = Field(
+        7 * 86400, description="How long a console login lasts without being used."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) address: {value!r}")
+        if parts.query or parts.fragment:
+            raise ValueError(f"a base address takes no query or fragment: {value!r}")
+        return value.strip().rstrip("/")
+
+
 class Settings(BaseSettings):
     """The whole configuration; see ``docs/configuration.md``."""
 
@@ -271,6 +311,10 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = Field(
         default_factory=DaemonSettings,
         description="The background service `newsmon run`: schedule, control endpoint, shutdown.",
+    )
+    web: WebSettings = Field(
+        default_factory=WebSettings,
+        description="The web console and the one-click links in digests.",
     )
 
     @classmethod

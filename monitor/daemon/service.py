@@ -1,4 +1,4 @@
-"""``newsmon run``: the scheduler, the control endpoint and a clean shutdown, wired together.
+"""``newsmon run``: the scheduler, the control endpoint and console, and a clean shutdown.
 
 The scheduler (APScheduler 3, on this process's event loop) keeps no state
 of its own; its jobs are rebuilt from the configuration and the database at
@@ -46,11 +46,10 @@ from monitor import __version__
 from monitor.config import Settings
 from monitor.cron import cron_trigger
 from monitor.cycle import select_jobs
-from monitor.daemon.control import ControlServer
 from monitor.daemon.health import DaemonState, health_report
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.slots import due_catch_up, record_served
-from monitor.daemon.token import ensure_token
+from monitor.daemon.token import ensure_secret, ensure_token
 from monitor.daemon.triggers import FetchRequest, NotFound, TriggerRequest, Unavailable
 from monitor.errors import ConfigError
 from monitor.errors import DaemonAlreadyRunning as DaemonAlreadyRunning  # with the error tree
@@ -61,6 +60,10 @@ from monitor.runner import CycleOutcome, CycleRunner
 from monitor.storage import Database
 from monitor.storage.feeds import next_fetch_time
 from monitor.storage.locks import DAEMON, NamedLock
+from monitor.web.access import login_needed
+from monitor.web.app import build_app
+from monitor.web.context import WebContext
+from monitor.web.server import SHUTDOWN_GRACE_S, WebServer
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,11 @@ CANCEL_MARGIN_S = 2.0  # cancel in-flight feeds this long before the shutdown de
 
 
 class Daemon:
-    """One daemon per database: call :meth:`claim`, then run :meth:`serve` on an event loop."""
+    """One daemon per database: call :meth:`claim`, then run :meth:`serve` on an event loop.
+
+    It is the :class:`~monitor.web.context.ControlHandlers` of its web app (the control
+    routes and the console, served on the control port in the same loop).
+    """
 
     def __init__(
         self,
@@ -85,13 +92,15 @@ class Daemon:
         self.meter = Metrics()
         self.recipients = resolve_recipients(settings)
         self.started_at = clock()
+        # Refuse to start (ConfigError, exit 2) bound off the loopback without a password.
+        self.login_required = login_needed(settings) if settings.daemon.control_port else False
         self._lock = NamedLock(db, DAEMON, "newsmon run")
         self._work = ThreadPoolExecutor(2, thread_name_prefix="newsmon-digest")
         self._threads: set[Future[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._scheduler: AsyncIOScheduler | None = None
-        self._server: ControlServer | None = None
+        self._server: WebServer | None = None
         self._first_tick = True
         self._cycle_task: asyncio.Task[CycleOutcome] | None = None  # the scheduled one
         self.stopping = False
@@ -116,7 +125,7 @@ class Daemon:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._on_signal, signum)
         try:
-            self._start_endpoint()
+            await self._start_endpoint()
             self._start_scheduler()
             log.info(
                 "newsmon %s running (pid %d): %s; every %d s; %d recipient(s)%s",
@@ -125,17 +134,22 @@ class Daemon:
                 self.db.url,
                 self.settings.daemon.tick,
                 len(self.recipients),
-                f"; control endpoint http://{self._server_address()}" if self._server else "",
+                f"; control endpoint http://{self._server.address}; console {self._console_url()}"
+                if self._server
+                else "",
             )
             await self._stop.wait()
             await self._shutdown()
         finally:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
-            if self._server is not None:
-                self._server.stop()
-            self._work.shutdown(wait=False, cancel_futures=True)
-            self._lock.release()
+            try:
+                if self._server is not None:  # it answered until now: /healthz says "stopping"
+                    left = (self.stop_by or time.monotonic()) - time.monotonic()
+                    await self._server.stop(min(SHUTDOWN_GRACE_S, max(0.2, left)))
+            finally:
+                self._work.shutdown(wait=False, cancel_futures=True)
+                self._lock.release()
 
     def request_stop(self) -> None:
         if self._loop is not None and self._stop is not None:
@@ -156,18 +170,25 @@ class Daemon:
         assert self._stop is not None
         self._stop.set()
 
-    def _start_endpoint(self) -> None:
+    async def _start_endpoint(self) -> None:
         daemon = self.settings.daemon
         if daemon.control_port == 0:
             return
         token = ensure_token(daemon.data_dir)
-        mask_secrets([token])
-        self._server = ControlServer(daemon.control_host, daemon.control_port, token, self)
-        self._server.start()
+        secret = ensure_secret(daemon.data_dir)
+        mask_secrets([token, secret])
+        ctx = WebContext(
+            self.settings, self.db, secret, token, self, login_required=self.login_required
+        )
+        server = WebServer(build_app(ctx), daemon.control_host, daemon.control_port)
+        await server.start()
+        self._server = server
 
-    def _server_address(self) -> str:
+    def _console_url(self) -> str:
         assert self._server is not None
-        return f"{self.settings.daemon.control_host}:{self._server.port}"
+        local = f"http://{self._server.address}/"
+        base = self.settings.web.base_url
+        return f"{base}/ (here {local})" if base else local
 
     def _start_scheduler(self) -> None:
         daemon = self.settings.daemon
@@ -320,7 +341,7 @@ class Daemon:
     def _count(self, attempts: list[Attempt]) -> None:
         self.meter.observe_digests(attempts)
 
-    # -- control endpoint (called from its threads) --------------------------------------
+    # -- control endpoint (ControlHandlers: called from worker threads) -------------------
 
     def health(self, detailed: bool) -> tuple[int, dict[str, Any]]:
         state = DaemonState(self.started_at, self._scheduler, self.stopping, self.runner.running)

@@ -20,28 +20,36 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TOKEN_FILE = "newsmon.token"
+# The key that signs the console's session cookies and the one-click links in digests: kept
+# like the token, but apart from it, so handing the token to a script signs nothing.
+SECRET_FILE = "newsmon.secret"
 _MODE = 0o600
 
 
-def token_path(data_dir: Path) -> Path:
-    """Where the token of the daemon using ``data_dir`` lives."""
-    return data_dir / TOKEN_FILE
+def token_path(data_dir: Path, name: str = TOKEN_FILE) -> Path:
+    """Where the token (or another secret, by file name) of the daemon using ``data_dir`` lives."""
+    return data_dir / name
 
 
-def read_token(data_dir: Path) -> str | None:
+def ensure_secret(data_dir: Path) -> str:
+    """The signing key in ``data_dir`` (``newsmon.secret``), created on first use."""
+    return ensure_token(data_dir, SECRET_FILE)
+
+
+def read_token(data_dir: Path, name: str = TOKEN_FILE) -> str | None:
     """The token in ``data_dir``, or ``None`` when there is no file or it is empty.
 
     Other read errors (e.g. permission denied) propagate: "no token" would send the
     user looking for a file that is there.
     """
     try:
-        text = token_path(data_dir).read_text(encoding="utf-8")
+        text = token_path(data_dir, name).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     return text.strip() or None
 
 
-def ensure_token(data_dir: Path) -> str:
+def ensure_token(data_dir: Path, name: str = TOKEN_FILE) -> str:
     """Return the token in ``data_dir``, creating the folder and a new token if needed.
 
     An existing readable token is kept, so CLI sessions and scripts holding it keep
@@ -50,18 +58,18 @@ def ensure_token(data_dir: Path) -> str:
     starting at once agree on one token (the second finds the first's file).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    path = token_path(data_dir)
+    path = token_path(data_dir, name)
     try:
-        existing = read_token(data_dir)
+        existing = read_token(data_dir, name)
     except OSError as exc:  # unreadable: replace it, the daemon must own its token
-        log.warning("cannot read %s (%s): writing a new control token", path, exc.strerror)
+        log.warning("cannot read %s (%s): writing a new one", path, exc.strerror)
         existing = None
     if existing is not None:
         _tighten_mode(path)
         return existing
 
     token = secrets.token_urlsafe(32)
-    tmp = data_dir / f".{TOKEN_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp = data_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _MODE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -72,7 +80,7 @@ def ensure_token(data_dir: Path) -> str:
         try:
             path.hardlink_to(tmp)  # fails if the file appeared meanwhile: never clobber it
         except FileExistsError:
-            raced = _read_quietly(data_dir)
+            raced = _read_quietly(data_dir, name)
             if raced is not None:
                 return raced
             tmp.replace(path)  # an empty or unreadable file: ours wins
@@ -81,13 +89,13 @@ def ensure_token(data_dir: Path) -> str:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    log.info("wrote a new control token to %s", path)
+    log.info("wrote a new %s to %s", "control token" if name == TOKEN_FILE else "secret", path)
     return token
 
 
-def _read_quietly(data_dir: Path) -> str | None:
+def _read_quietly(data_dir: Path, name: str) -> str | None:
     try:
-        return read_token(data_dir)
+        return read_token(data_dir, name)
     except OSError:
         return None
 

@@ -189,6 +189,10 @@ class Article(Base):
     dedup_layer: Mapped[str | None] = mapped_column(String(16))
     dedup_evidence: Mapped[dict[str, Any] | None] = mapped_column()
     deduped_at: Mapped[datetime | None] = mapped_column()
+    # When a reader's feedback last changed this article's decision (monitor.feedback):
+    # classification never decides it again, and a digest sent before this time does not
+    # count as having shown it (it is shown again as what it now is).
+    feedback_at: Mapped[datetime | None] = mapped_column()
 
     feed: Mapped[Feed | None] = relationship(back_populates="articles")
     topics: Mapped[list[ArticleTopic]] = relationship(
@@ -318,3 +322,54 @@ class ProcessLock(Base):
     host: Mapped[str] = mapped_column(String(255))
     purpose: Mapped[str] = mapped_column(Text)
     acquired_at: Mapped[datetime] = mapped_column()
+
+
+class Feedback(Base):
+    """One correction or preference a reader gave (``monitor.feedback``): who, when, what.
+
+    Kept as history: the rows that carry the current state are the article's own
+    columns, :class:`StoryMute` and :class:`Unsubscription`; this table says how
+    they came to be, for ``newsmon explain``, the console and ``export --feedback``.
+    """
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # new_update | new_story | retelling | not_new | mute | unmute | unsubscribe | resubscribe
+    action: Mapped[str] = mapped_column(String(16), index=True)
+    # Who: "console" (loopback), the console's user, or the recipient of a signed link.
+    actor: Mapped[str] = mapped_column(String(320))
+    via: Mapped[str] = mapped_column(String(16))  # console | link | list-unsubscribe | cli
+    article_id: Mapped[str | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    target_story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL")
+    )
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    # The decision before the feedback (status, story, layer), to show and to export.
+    before: Mapped[dict[str, Any] | None] = mapped_column()
+
+
+class StoryMute(Base):
+    """A recipient gets no more updates of this story (until they unmute it)."""
+
+    __tablename__ = "story_mutes"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Unsubscription(Base):
+    """A recipient who asked for no more digests (one-click link or List-Unsubscribe)."""
+
+    __tablename__ = "unsubscriptions"
+
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    via: Mapped[str] = mapped_column(String(16))

@@ -1,11 +1,14 @@
 """The control endpoint over real HTTP: a real server on a free port, a real client.
 
+The endpoint is the web app's control routes (:mod:`monitor.web.control`) served by
+:class:`~monitor.web.server.WebServer` (uvicorn) on an event loop of the test's own.
 The handlers are a small test double of :class:`ControlHandlers` (our own interface),
 which records what it was asked to do, so "refused" can be checked as "nothing ran".
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -21,7 +24,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.config import Settings
 from monitor.daemon.client import ControlClient
-from monitor.daemon.control import MAX_BODY, ControlServer
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.token import ensure_token
 from monitor.daemon.triggers import (
@@ -32,6 +34,10 @@ from monitor.daemon.triggers import (
     Unavailable,
 )
 from monitor.errors import ControlAuthError, ControlError, DaemonError, DaemonNotRunning
+from monitor.web.app import build_app
+from monitor.web.control import MAX_BODY
+from monitor.web.server import WebServer
+from tests.monitor.web.serving import Served, served, web_context
 
 TOKEN = "test-token-0123456789"
 
@@ -75,19 +81,22 @@ def handlers() -> Iterator[FakeHandlers]:
     fake.release.set()  # let a blocked request thread finish
 
 
+def control_app(tmp_path: Path, handlers: FakeHandlers, token: str | None = TOKEN) -> Any:
+    return build_app(web_context(tmp_path, handlers=handlers, token=token))
+
+
 @pytest.fixture
-def server(handlers: FakeHandlers) -> Iterator[ControlServer]:
-    srv = ControlServer("127.0.0.1", 0, TOKEN, handlers)
-    srv.start()
-    yield srv
-    srv.stop()
+def server(handlers: FakeHandlers, tmp_path: Path) -> Iterator[Served]:
+    with served(control_app(tmp_path, handlers)) as srv:
+        yield srv
+        handlers.release.set()  # a request still blocked in the handler ends before the stop
 
 
-def url(server: ControlServer, path: str) -> str:
+def url(server: Served, path: str) -> str:
     return f"http://127.0.0.1:{server.port}{path}"
 
 
-def raw(method: str, server: ControlServer, path: str, **kwargs: Any) -> httpx.Response:
+def raw(method: str, server: Served, path: str, **kwargs: Any) -> httpx.Response:
     with httpx.Client(trust_env=False, timeout=5) as client:
         return client.request(method, url(server, path), **kwargs)
 
@@ -102,11 +111,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_port_zero_picks_a_real_port(server: ControlServer) -> None:
+def test_port_zero_picks_a_real_port(server: Served) -> None:
     assert server.port > 0
 
 
-def test_healthz_needs_no_token(server: ControlServer, handlers: FakeHandlers) -> None:
+def test_healthz_needs_no_token(server: Served, handlers: FakeHandlers) -> None:
     response = raw("GET", server, "/healthz")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -116,7 +125,7 @@ def test_healthz_needs_no_token(server: ControlServer, handlers: FakeHandlers) -
     assert (status, body) == (503, {"status": "stale", "at": "2024-05-01T00:00:00+00:00"})
 
 
-def test_metrics_needs_no_token(server: ControlServer) -> None:
+def test_metrics_needs_no_token(server: Served) -> None:
     response = raw("GET", server, "/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -136,7 +145,7 @@ def test_metrics_needs_no_token(server: ControlServer) -> None:
     ids=["none", "wrong", "longer", "no-scheme", "basic"],
 )
 def test_trigger_without_the_token_is_refused_and_does_nothing(
-    server: ControlServer, handlers: FakeHandlers, headers: dict[str, str]
+    server: Served, handlers: FakeHandlers, headers: dict[str, str]
 ) -> None:
     response = raw("POST", server, "/trigger/fetch", json={"x": 1}, headers=headers)
     assert response.status_code == 401
@@ -145,9 +154,7 @@ def test_trigger_without_the_token_is_refused_and_does_nothing(
     assert handlers.calls == []
 
 
-def test_trigger_with_the_token_runs_the_handler(
-    server: ControlServer, handlers: FakeHandlers
-) -> None:
+def test_trigger_with_the_token_runs_the_handler(server: Served, handlers: FakeHandlers) -> None:
     client = ControlClient("127.0.0.1", server.port, TOKEN)
     assert client.trigger("fetch", {"feeds": ["a"]}) == {
         "done": True,
@@ -168,7 +175,7 @@ def test_trigger_with_the_token_runs_the_handler(
     [("fetch", {"feeds": "a"}), ("fetch", {"feeds": [1]}), ("digest", {"recipient": 3})],
 )
 def test_a_malformed_trigger_is_a_400_and_reaches_no_handler(
-    server: ControlServer, handlers: FakeHandlers, kind: str, body: dict[str, Any]
+    server: Served, handlers: FakeHandlers, kind: str, body: dict[str, Any]
 ) -> None:
     response = raw("POST", server, f"/trigger/{kind}", json=body, headers=bearer(TOKEN))
     assert response.status_code == 400
@@ -180,7 +187,7 @@ def test_a_malformed_trigger_is_a_400_and_reaches_no_handler(
     ("refusal", "status"), [(Unavailable("stopping"), 503), (NotFound("x"), 404)]
 )
 def test_refusals_map_to_their_status(
-    server: ControlServer, handlers: FakeHandlers, refusal: Exception, status: int
+    server: Served, handlers: FakeHandlers, refusal: Exception, status: int
 ) -> None:
     handlers.refuse_with = refusal
     response = raw("POST", server, "/trigger/fetch", json={}, headers=bearer(TOKEN))
@@ -189,7 +196,7 @@ def test_refusals_map_to_their_status(
 
 
 def test_client_with_a_refused_token_names_the_token_file(
-    server: ControlServer, handlers: FakeHandlers, tmp_path: Path
+    server: Served, handlers: FakeHandlers, tmp_path: Path
 ) -> None:
     token_file = tmp_path / "newsmon.token"
     client = ControlClient("127.0.0.1", server.port, "stale", token_file=token_file)
@@ -202,7 +209,7 @@ def test_client_with_a_refused_token_names_the_token_file(
 
 
 def test_client_without_a_token_file_says_where_it_looked(
-    server: ControlServer, handlers: FakeHandlers, tmp_path: Path
+    server: Served, handlers: FakeHandlers, tmp_path: Path
 ) -> None:
     settings = Settings.model_validate(
         {"daemon": {"control_port": server.port, "data_dir": str(tmp_path)}}
@@ -219,15 +226,11 @@ def test_client_without_a_token_file_says_where_it_looked(
 
 def test_from_settings_reads_the_daemons_token(tmp_path: Path, handlers: FakeHandlers) -> None:
     token = ensure_token(tmp_path)
-    srv = ControlServer("127.0.0.1", 0, token, handlers)
-    srv.start()
-    try:
+    with served(control_app(tmp_path, handlers, token)) as srv:
         settings = Settings.model_validate(
             {"daemon": {"control_host": "0.0.0.0", "control_port": srv.port, "data_dir": tmp_path}}
         )
         assert ControlClient.from_settings(settings).trigger("digest", {"now": True})["done"]
-    finally:
-        srv.stop()
     assert handlers.calls == [DigestRequest(None, True)]
 
 
@@ -243,7 +246,7 @@ def test_from_settings_reads_the_daemons_token(tmp_path: Path, handlers: FakeHan
     ],
 )
 def test_unknown_paths_and_wrong_methods(
-    server: ControlServer, handlers: FakeHandlers, method: str, path: str, status: int
+    server: Served, handlers: FakeHandlers, method: str, path: str, status: int
 ) -> None:
     response = raw(method, server, path, headers=bearer(TOKEN))
     assert response.status_code == status
@@ -254,14 +257,14 @@ def test_unknown_paths_and_wrong_methods(
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"'])
 def test_a_body_that_is_not_a_json_object_is_a_400(
-    server: ControlServer, handlers: FakeHandlers, body: bytes
+    server: Served, handlers: FakeHandlers, body: bytes
 ) -> None:
     response = raw("POST", server, "/trigger/fetch", content=body, headers=bearer(TOKEN))
     assert response.status_code == 400
     assert handlers.calls == []
 
 
-def test_a_body_over_the_limit_is_a_413(server: ControlServer, handlers: FakeHandlers) -> None:
+def test_a_body_over_the_limit_is_a_413(server: Served, handlers: FakeHandlers) -> None:
     body = b'{"x": "' + b"a" * MAX_BODY + b'"}'
     response = raw("POST", server, "/trigger/fetch", content=body, headers=bearer(TOKEN))
     assert response.status_code == 413
@@ -270,7 +273,7 @@ def test_a_body_over_the_limit_is_a_413(server: ControlServer, handlers: FakeHan
 
 
 def test_a_failing_handler_is_a_500_and_the_server_goes_on(
-    server: ControlServer, handlers: FakeHandlers
+    server: Served, handlers: FakeHandlers
 ) -> None:
     handlers.fail_with = RuntimeError("database is gone\nsecond line")
     response = raw("GET", server, "/healthz")
@@ -286,9 +289,7 @@ def test_a_failing_handler_is_a_500_and_the_server_goes_on(
     assert client.health() == (200, {"status": "ok"})
 
 
-def test_an_error_reply_becomes_a_control_error(
-    server: ControlServer, handlers: FakeHandlers
-) -> None:
+def test_an_error_reply_becomes_a_control_error(server: Served, handlers: FakeHandlers) -> None:
     handlers.refuse_with = Unavailable("newsmon is shutting down")
     with pytest.raises(ControlError) as info:
         ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {})
@@ -296,7 +297,7 @@ def test_an_error_reply_becomes_a_control_error(
     assert str(info.value).endswith("HTTP 503: newsmon is shutting down")
 
 
-def test_health_answers_while_a_trigger_runs(server: ControlServer, handlers: FakeHandlers) -> None:
+def test_health_answers_while_a_trigger_runs(server: Served, handlers: FakeHandlers) -> None:
     handlers.block = True
     client = ControlClient("127.0.0.1", server.port, TOKEN)
     worker = threading.Thread(target=client.trigger, args=("fetch", {}), kwargs={"timeout": 10})
@@ -309,28 +310,26 @@ def test_health_answers_while_a_trigger_runs(server: ControlServer, handlers: Fa
     assert handlers.calls == [FetchRequest((), True)]
 
 
-def test_a_slow_trigger_times_out_with_one_line(
-    server: ControlServer, handlers: FakeHandlers
-) -> None:
+def test_a_slow_trigger_times_out_with_one_line(server: Served, handlers: FakeHandlers) -> None:
     handlers.block = True
     with pytest.raises(ControlError, match=r"did not answer /trigger/fetch within 0.3s"):
         ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {}, timeout=0.3)
 
 
-def test_a_port_in_use_is_one_clear_line(handlers: FakeHandlers) -> None:
+def test_a_port_in_use_is_one_clear_line(handlers: FakeHandlers, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        srv = ControlServer("127.0.0.1", port, TOKEN, handlers)
+        srv = WebServer(control_app(tmp_path, handlers), "127.0.0.1", port)
         with pytest.raises(ControlError) as info:
-            srv.start()
+            asyncio.run(srv.start())
     assert isinstance(info.value, DaemonError)
     assert str(info.value) == (
         f"cannot listen on 127.0.0.1:{port}: address already in use "
         "(another daemon? set [daemon] control_port)"
     )
-    srv.stop()  # never started: still fine
+    asyncio.run(srv.stop())  # never started: still fine
 
 
 def test_nothing_listening_is_daemon_not_running() -> None:
@@ -343,12 +342,12 @@ def test_nothing_listening_is_daemon_not_running() -> None:
         client.trigger("fetch", {})
 
 
-def test_stop_is_idempotent_and_closes_the_port(handlers: FakeHandlers) -> None:
-    srv = ControlServer("127.0.0.1", 0, TOKEN, handlers)
-    srv.start()
-    port = srv.port
-    srv.stop()
-    srv.stop()
+def test_stop_is_idempotent_and_closes_the_port(handlers: FakeHandlers, tmp_path: Path) -> None:
+    with served(control_app(tmp_path, handlers)) as srv:
+        port = srv.port
+        assert ControlClient("127.0.0.1", port, None).health()[0] == 200
+        srv.call(srv.server.stop())
+        srv.call(srv.server.stop())
     with pytest.raises(DaemonNotRunning):
         ControlClient("127.0.0.1", port, None).health()
 
@@ -366,9 +365,7 @@ def test_a_reply_that_is_not_json_is_a_control_error() -> None:
         other.server_close()
 
 
-def test_the_token_never_reaches_the_log(
-    server: ControlServer, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_the_token_never_reaches_the_log(server: Served, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="monitor")
     ControlClient("127.0.0.1", server.port, TOKEN).trigger("fetch", {})
     raw("POST", server, "/trigger/fetch", headers=bearer(TOKEN + "-wrong"))
@@ -376,6 +373,6 @@ def test_the_token_never_reaches_the_log(
     assert TOKEN not in caplog.text  # ... but never their token
 
 
-def test_an_empty_token_is_refused(handlers: FakeHandlers) -> None:
+def test_an_empty_token_is_refused(handlers: FakeHandlers, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="non-empty token"):
-        ControlServer("127.0.0.1", 0, "", handlers)
+        control_app(tmp_path, handlers, "")

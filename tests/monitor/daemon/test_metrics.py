@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,9 +13,10 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitor import __version__
-from monitor.daemon.control import ControlServer
 from monitor.daemon.metrics import Metrics
 from monitor.daemon.triggers import NotFound, TriggerRequest
+from monitor.web.app import build_app
+from tests.monitor.web.serving import served, web_context
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 FINISHED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -66,13 +68,12 @@ class MetricsOnly:
         raise NotFound("not here")
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[Metrics, str]]:
+@pytest.fixture(name="served")
+def served_metrics(tmp_path: Path) -> Iterator[tuple[Metrics, str]]:
     metrics = Metrics()
-    server = ControlServer("127.0.0.1", 0, "token", MetricsOnly(metrics))
-    server.start()
-    yield metrics, f"http://127.0.0.1:{server.port}/metrics"
-    server.stop()
+    app = build_app(web_context(tmp_path, handlers=MetricsOnly(metrics), token="token"))
+    with served(app) as server:
+        yield metrics, server.url("/metrics")
 
 
 def test_every_series_starts_at_zero() -> None:
