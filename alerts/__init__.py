@@ -16,7 +16,10 @@ follows what), ``selection`` (what is due), ``summarize``, ``compose`` (the
 digest's content), ``links`` (its signed one-click links, with ``[web]
 base_url``), ``sanitize`` and ``render`` (templates, CSS inlined),
 ``message`` (MIME, Message-ID), ``outbox`` (pending -> sent), ``deliver`` and
-``smtp`` (the transports), ``run`` (the entry points).
+``smtp`` (the transports), ``run`` (the entry points).  Beside the e-mail:
+``notify`` (chat and push messages through Apprise) and ``notify_outbox``
+(their pending -> sent), which also registers the channels' secrets with
+``monitor.logs`` so that no log line shows them.
 """
 
 from alerts.deliver import DeliveryError, Transport, transport_for

@@ -162,7 +162,7 @@ def compose(
         if article.story_id is not None:
             new_story_ids.add(article.story_id)
         others = [m for m in members.get(article.story_id or -1, []) if m.id != article.id]
-        story = _new_story(article, others, recipient, order, summariser)
+        story = new_story(article, others, recipient, order, summariser)
         rank: tuple[float, ...] = (0.0, -float(story.also_count), -story.published.timestamp())
         items.append(_Item(rank, story.topics, [article.id, *folded], story))
 
@@ -173,7 +173,7 @@ def compose(
         grouped[article.story_id if article.story_id is not None else article.id].append(article)
     for key, articles in grouped.items():
         headline = story_rows[key].title if isinstance(key, int) and key in story_rows else ""
-        entry = _story_update(articles, clean_text(headline), recipient, order)
+        entry = story_update(articles, clean_text(headline), recipient, order)
         rank = (1.0, -entry.latest.timestamp())
         items.append(_Item(rank, entry.topics, [a.id for a in articles], entry))
 
@@ -194,13 +194,16 @@ def compose(
     )
 
 
-def _new_story(
+def new_story(
     article: Article,
     others: list[Article],
     recipient: Recipient,
     order: dict[str, int],
     summariser: Summariser,
 ) -> NewStory:
+    """``article`` (status ``new_story``) as the reader sees it: headline, summary, the
+    topics it matched among those ``recipient`` follows, and ``others``, the story's
+    other articles, as "also reported by" (also the Atom feed's entries, :mod:`alerts.atom`)."""
     title = clean_text(article.title)
     body = strip_markup(article.text or article.summary or "")
     summary = [clean_text(s) for s in summariser.summarise(title, body, 3)]
@@ -227,9 +230,10 @@ def _new_story(
     )
 
 
-def _story_update(
+def story_update(
     articles: list[Article], headline: str, recipient: Recipient, order: dict[str, int]
 ) -> StoryUpdate:
+    """``articles`` (status ``update``, one story) as the novel sentences each brought."""
     lines: list[UpdateLine] = []
     for article in articles:
         _, terms = _topics_and_terms([article], recipient, order)

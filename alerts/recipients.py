@@ -2,13 +2,20 @@
 
 Two ways to name a recipient: ``[email] to`` (every topic, on the ``[digest]``
 schedule: the simple case) and ``[[recipients]]`` tables (own topics,
-schedule, time zone).  Both resolve to :class:`Recipient`, the one shape the
-rest of ``alerts`` (and the daemon, to build its triggers) works with.
+schedule, time zone, chat channels).  Both resolve to :class:`Recipient`, the
+one shape the rest of ``alerts`` (and the daemon, to build its triggers)
+works with.
+
+A ``[[recipients]]`` table may have ``notify`` channels instead of an
+address; it then has a ``name``, which takes the address's place everywhere
+(``Recipient.email``, the stored key, ``--recipient``), so the daemon, the
+queue workers and the selection treat it like any other recipient.  A name
+has no ``@`` and so never equals an address.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from monitor.config import Settings, check_recipient_topics
@@ -16,10 +23,13 @@ from monitor.config import Settings, check_recipient_topics
 
 @dataclass(frozen=True)
 class Recipient:
-    """One address and what it follows.
+    """One address (or, for notifications only, a name) and what it follows.
 
     ``topics`` is empty for "every topic"; :attr:`section_topics` is then the
     configured topics, which is what the digest's sections follow.
+    ``email`` is the recipient's identity: their address, or their name when
+    ``has_address`` is false (no e-mail is sent then).  ``notify`` holds
+    Apprise URLs, secrets: kept out of ``repr``.
     """
 
     email: str
@@ -27,6 +37,8 @@ class Recipient:
     schedule: str
     timezone: str
     all_topics: tuple[str, ...] = ()
+    notify: tuple[str, ...] = field(default=(), repr=False)
+    has_address: bool = True
 
     @property
     def tz(self) -> ZoneInfo:
@@ -51,18 +63,25 @@ def resolve_recipients(settings: Settings) -> list[Recipient]:
     seen: set[str] = set()
     out: list[Recipient] = []
     for entry in settings.recipients:
-        if entry.email.casefold() in seen:
+        identity = entry.email or entry.name or ""
+        if identity.casefold() in seen:
             continue
-        seen.add(entry.email.casefold())
+        seen.add(identity.casefold())
         out.append(
             Recipient(
-                email=entry.email,
+                email=identity,
                 topics=tuple(dict.fromkeys(entry.topics)),
                 schedule=entry.schedule or digest.schedule,
                 timezone=entry.timezone or digest.timezone,
                 all_topics=all_topics,
+                notify=tuple(url.get_secret_value() for url in entry.notify),
+                has_address=entry.email is not None,
             )
         )
+    if any(r.notify for r in out):
+        from alerts.notify import check_channels  # imports Apprise: only when it is used
+
+        check_channels(out)
     for address in settings.email.to:
         if address.casefold() in seen:
             continue
@@ -72,7 +91,7 @@ def resolve_recipients(settings: Settings) -> list[Recipient]:
 
 
 def find_recipient(settings: Settings, email: str) -> Recipient | None:
-    """The configured recipient with this address (any case), if any."""
+    """The configured recipient with this address or name (any case), if any."""
     wanted = email.strip().casefold()
     return next((r for r in resolve_recipients(settings) if r.key == wanted), None)
 

@@ -38,7 +38,7 @@ class Rendered:
 
 def render(content: DigestContent, links: DigestLinks | None = None) -> Rendered:
     """Both parts of the digest, and its subject; ``links`` adds the one-click links."""
-    env = _environment()
+    env = environment()
     context = {**_context(content), "links": links}
     html = inline_css(env.get_template("digest.html").render(context))
     text = env.get_template("digest.txt").render(context)
@@ -105,10 +105,11 @@ def _context(content: DigestContent) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The templates of ``alerts``: HTML and XML (the Atom feed) autoescaped, text not."""
     env = Environment(
         loader=PackageLoader("alerts", "templates"),
-        autoescape=lambda name: name is not None and name.endswith(".html"),
+        autoescape=lambda name: name is not None and name.endswith((".html", ".xml")),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -23,6 +23,11 @@ report lists the digests still waiting (``waiting``), with when they go.
 See ``docs/delivery.md`` for why this loses nothing and repeats nothing, and
 for the one window left (killed after the server accepted, before ``sent``
 was recorded: the same message is sent again, with the same Message-ID).
+
+A recipient's ``notify`` channels get one short message each per round,
+stored in the transaction that stores the digest and sent after it, through
+their own outbox (:mod:`alerts.notify_outbox`; ``docs/notifications.md``);
+:func:`retry_pending` retries them with the digests.
 """
 
 from __future__ import annotations
@@ -32,11 +37,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from alerts import outbox
+from alerts import notify_outbox, outbox
 from alerts.compose import DigestContent, compose
 from alerts.deliver import DeliveryError, Transport, transport_for
 from alerts.links import digest_links
 from alerts.message import build_message, envelope_sender, message_id
+from alerts.notify_outbox import NoticeAttempt
 from alerts.recipients import Recipient, find_recipient, preview_recipient, resolve_recipients
 from alerts.render import Rendered, render
 from alerts.selection import digest_count, lock_recipient, unsubscription
@@ -93,6 +99,8 @@ class DigestRunReport:
     # Pending digests this round did not try: their retry is due later, or another
     # process is sending them right now.
     waiting: list[outbox.PendingDigest] = field(default_factory=list)
+    # Chat and push messages tried this round: retries first, then this round's.
+    notifications: list[NoticeAttempt] = field(default_factory=list)
 
     @property
     def attempts(self) -> list[Attempt]:
@@ -102,6 +110,10 @@ class DigestRunReport:
     @property
     def failures(self) -> list[Attempt]:
         return [a for a in self.attempts if a.status in (outbox.PENDING, outbox.FAILED)]
+
+    @property
+    def notification_failures(self) -> list[NoticeAttempt]:
+        return [n for n in self.notifications if n.status in (outbox.PENDING, outbox.FAILED)]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,11 +134,15 @@ class DigestRunReport:
             times = {k: _time(w.get(k)) for k in ("created_at", "next_attempt_at")}
             return outbox.PendingDigest(**{**w, **times})
 
+        def notice(n: dict[str, Any]) -> NoticeAttempt:
+            return NoticeAttempt(**{**n, "next_attempt_at": _time(n.get("next_attempt_at"))})
+
         return cls(
             transport=str(data.get("transport")),
             retried=[attempt(a) for a in data.get("retried") or ()],
             recipients=[result(r) for r in data.get("recipients") or ()],
             waiting=[waiting(w) for w in data.get("waiting") or ()],
+            notifications=[notice(n) for n in data.get("notifications") or ()],
         )
 
 
@@ -195,9 +211,8 @@ def run_digests(
     summariser = summariser or ExtractiveSummariser()
     report = DigestRunReport(transport=transport.describe())
     key = recipients[0].key if recipient else None
-    report.retried = retry_pending(
-        db, settings, now, recipient=key, transport=transport, kept_now=kept_now
-    )
+    report.retried = _retry_digests(db, settings, now, key, transport, kept_now)
+    report.notifications = notify_outbox.retry_due(db, settings, now, key, kept_now=kept_now)
     for person in recipients:
         if is_unsubscribed(db, person):
             report.recipients.append(RecipientResult(person.email, skipped=UNSUBSCRIBED))
@@ -208,8 +223,12 @@ def run_digests(
             continue
         result = composed.result()
         assert composed.digest_id is not None
-        result.delivery = deliver(db, settings, transport, composed.digest_id, now)
+        if person.has_address:
+            result.delivery = deliver(db, settings, transport, composed.digest_id, now)
         report.recipients.append(result)
+        if person.notify:
+            sent = notify_outbox.send_for_digest(db, settings, composed.digest_id, now)
+            report.notifications.extend(sent)
     tried = {a.digest_id for a in report.attempts if a.status != BUSY}
     report.waiting = [p for p in outbox.pending(db, key) if p.id not in tried]
     return report
@@ -241,11 +260,25 @@ def retry_pending(
     kept_now: bool = False,
 ) -> list[Attempt]:
     """Try again every pending digest whose next attempt is due (``recipient``: a stored
-    recipient key, i.e. the address case-folded; ``kept_now``: see :func:`run_digests`).
+    recipient key, i.e. the address case-folded; ``kept_now``: see :func:`run_digests`),
+    and every pending notification (logged; the attempts returned are the digests').
 
     A digest whose recipient unsubscribed while it waited is given up, not sent (and is
     no attempt: nothing failed)."""
     transport = transport or transport_for(settings)
+    attempts = _retry_digests(db, settings, now, recipient, transport, kept_now)
+    notify_outbox.retry_due(db, settings, now, recipient, kept_now=kept_now)
+    return attempts
+
+
+def _retry_digests(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    recipient: str | None,
+    transport: Transport,
+    kept_now: bool,
+) -> list[Attempt]:
     attempts: list[Attempt] = []
     for digest_id in outbox.due_pending(db, now, recipient, kept_now=kept_now):
         dropped = outbox.drop_unsubscribed(db, digest_id)
@@ -283,13 +316,19 @@ def compose_digest(
         sequence = digest_count(session, recipient.key)
         # The links are not part of the Message-ID: it must not depend on when they were signed.
         mid = message_id(recipient.key, content.article_ids, sequence, settings.email.sender)
-        data = build_message(
-            rendered,
-            sender=settings.email.sender,
-            to=recipient.email,
-            message_id=mid,
-            date=now,
-            unsubscribe_url=links.unsubscribe if links else None,
+        # A recipient without an address gets no e-mail: the row holds the round's items
+        # for its notifications, and no message.
+        data = (
+            build_message(
+                rendered,
+                sender=settings.email.sender,
+                to=recipient.email,
+                message_id=mid,
+                date=now,
+                unsubscribe_url=links.unsubscribe if links else None,
+            )
+            if recipient.has_address
+            else b""
         )
         composed = ComposedDigest(recipient, content, rendered, mid, data)
         if store:
@@ -297,7 +336,7 @@ def compose_digest(
                 recipient=recipient.key,
                 message_id=mid,
                 subject=rendered.subject,
-                status=outbox.PENDING,
+                status=outbox.PENDING if recipient.has_address else notify_outbox.NOTIFYING,
                 message=data,
                 created_at=now,
                 attempts=0,
@@ -311,6 +350,8 @@ def compose_digest(
                 outbox.serve_slot(session, recipient.key, slot, now)
             session.flush()
             composed.digest_id = digest.id
+            if recipient.notify:
+                notify_outbox.store(session, digest.id, recipient, content, now)
         return composed
 
 

@@ -45,8 +45,9 @@ from monitor.storage.models import (
 )
 
 DEDUP_STATUSES = ("new_story", "update", "duplicate")
-# Digests whose items are taken: waiting to be delivered, or delivered.
-HOLDING_STATUSES = ("pending", "sent")
+# Digests whose items are taken: waiting to be delivered, or delivered; "notifying": the
+# digest of a recipient without an address, while its notifications go (alerts.notify_outbox).
+HOLDING_STATUSES = ("pending", "sent", "notifying")
 
 
 def lock_recipient(session: Session, recipient_key: str) -> None:

@@ -17,6 +17,7 @@ from monitor.seeds import bundled_seed_dir, read_seeds, seed_files
 from monitor.storage import Database, migrate
 from monitor.storage.articles import SeedLoadReport, upsert_seeds
 from monitor.storage.feeds import FeedSyncReport, sync_config_feeds
+from monitor.storage.locks import start_up_lock
 from monitor.storage.seeds import count_unclustered_seeds
 
 log = logging.getLogger(__name__)
@@ -50,29 +51,36 @@ def open_database(settings: Settings) -> tuple[Database, StartReport]:
     """Open the configured database, upgrade it to the newest schema and load the seeds.
 
     Any database error is a one-line :class:`~monitor.errors.StorageError` (the storage boundary
-    translates it); the engine is closed before it propagates.
+    translates it); the engine is closed before it propagates.  Processes started at once on
+    one database (a scheduler and its workers) take turns here, under the start-up lock.
     """
     db = Database.from_url(settings.database.url, busy_timeout=settings.database.busy_timeout)
-    report = StartReport()
     try:
-        report.migrated = migrate.upgrade(db.engine)
-        report.revision = migrate.current_revision(db.engine)
-        result = read_seeds(seed_paths(settings), settings.seeds.max_bytes)
-        report.seed_errors = result.errors
-        for error in result.errors:
-            log.warning("seed skipped: %s", error)
-        with db.session() as session:
-            report.seeds = upsert_seeds(session, result.docs)
-            report.feeds = sync_config_feeds(session, settings.feeds)
-            unclustered = count_unclustered_seeds(session)
-        if unclustered:
-            # Seeds are the known world: cluster new ones into stories before anything else.
-            # Imported here: the dedup engine (datasketch, scipy) costs half a second to
-            # import, which commands that never classify should not pay.
-            from monitor.classify import Classifier
-
-            report.seeds_clustered = Classifier(db, settings).cluster_seeds()
+        with start_up_lock(db):
+            return db, _bring_up_to_date(db, settings)
     except BaseException:
         db.dispose()
         raise
-    return db, report
+
+
+def _bring_up_to_date(db: Database, settings: Settings) -> StartReport:
+    """Migrate, load the seeds, write the configured feeds: each a no-op when already done."""
+    report = StartReport()
+    report.migrated = migrate.upgrade(db.engine)
+    report.revision = migrate.current_revision(db.engine)
+    result = read_seeds(seed_paths(settings), settings.seeds.max_bytes)
+    report.seed_errors = result.errors
+    for error in result.errors:
+        log.warning("seed skipped: %s", error)
+    with db.session() as session:
+        report.seeds = upsert_seeds(session, result.docs)
+        report.feeds = sync_config_feeds(session, settings.feeds)
+        unclustered = count_unclustered_seeds(session)
+    if unclustered:
+        # Seeds are the known world: cluster new ones into stories before anything else.
+        # Imported here: the dedup engine (datasketch, scipy) costs half a second to
+        # import, which commands that never classify should not pay.
+        from monitor.classify import Classifier
+
+        report.seeds_clustered = Classifier(db, settings).cluster_seeds()
+    return report

@@ -63,7 +63,14 @@ class PollCycle:
         allowed_networks: Sequence[IPNetwork] = (),
         on_feed_done: Callable[[FeedResult], None] | None = None,
         matcher: TopicMatcher | None = None,
+        parse_in_process: bool | None = None,
+        keep_models: bool = False,
     ) -> None:
+        """``parse_in_process``: parse in a worker process (True), in threads (False), or
+        by the cycle's size (None).  A Celery worker's child passes False: it is already
+        one of several processes, and a daemonic child may not start its own.
+        ``keep_models``: keep the language models loaded after the cycle; a queue worker
+        polls batch after batch, and loading them again costs ~1.2 s of CPU a batch."""
         self.db = db
         self.settings = settings
         self.matcher = matcher or compile_topics(settings.topics)
@@ -71,6 +78,8 @@ class PollCycle:
         self.clock = clock
         self.allowed_networks = allowed_networks  # pass the public_only gate (tests)
         self.on_feed_done = on_feed_done
+        self.parse_in_process = parse_in_process
+        self.keep_models = keep_models
         self._stopping = False
         self._fetcher: Fetcher | None = None
 
@@ -93,7 +102,7 @@ class PollCycle:
         self._in_progress = asyncio.Semaphore(2 * self.settings.fetch.concurrency)
         try:
             async with (
-                CycleWorkers(self.matcher, len(jobs)) as workers,
+                CycleWorkers(self.matcher, len(jobs), process=self.parse_in_process) as workers,
                 Fetcher(self.settings.fetch, allowed_networks=self.allowed_networks) as fetcher,
             ):
                 self._fetcher = fetcher
@@ -122,7 +131,8 @@ class PollCycle:
             await writer.close()
             # Matching is over until the next cycle: its language models (~185 MB) would
             # otherwise sit beside the dedup encoder and index, and swell an idle daemon.
-            release_models()
+            if not self.keep_models:
+                release_models()
         report.duration_s = time.monotonic() - started
         return report
 

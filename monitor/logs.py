@@ -122,12 +122,14 @@ _mask = MaskSecrets()
 
 def secrets_of(settings: Settings) -> list[str]:
     """The configured values that must never be logged: SMTP URL and password, and the
-    passwords inside the SMTP and database URLs (raw and URL-decoded)."""
+    passwords inside the SMTP, database and broker URLs (raw and URL-decoded)."""
     found: list[str] = []
     email = settings.email
     if email.password is not None:
         found.append(email.password.get_secret_value())
     urls = [settings.database.url]
+    if settings.queue.broker_url is not None:  # queue mode: the broker's password
+        urls.append(settings.queue.broker_url.get_secret_value())
     if email.smtp_url is not None:
         smtp = email.smtp_url.get_secret_value()
         urls.append(smtp)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-# Who started a cycle: the daemon's tick, a trigger to the daemon, ``newsmon fetch``.
-Trigger = Literal["schedule", "manual", "cli"]
+# Who started a cycle: the daemon's tick, a trigger to the daemon, ``newsmon fetch``, or a
+# queue worker's batch (``newsmon worker``, one row per batch).
+Trigger = Literal["schedule", "manual", "cli", "worker"]
 # A recorded cycle: running, then done, failed (an error) or interrupted (stopped, killed).
 CycleStatus = Literal["running", "done", "failed", "interrupted"]
 # What dedup decided about a matching article (``monitor.dedup.decide``).

@@ -21,7 +21,18 @@ from pathlib import Path
 import typer
 
 from monitor import __version__
-from monitor.cli import daemon, digest, feedback, feeds, seeds, status, stories, topics, web
+from monitor.cli import (
+    daemon,
+    digest,
+    feedback,
+    feeds,
+    seeds,
+    status,
+    stories,
+    topics,
+    web,
+    worker,
+)
 from monitor.cli.common import CliState, err_console, escape_unencodable_output, utf8_argument
 from monitor.cli.fetch import fetch
 from monitor.errors import ConfigError, NewsmonError
@@ -82,6 +93,7 @@ app.add_typer(seeds.app, name="seeds")
 app.add_typer(topics.app, name="topics")
 app.add_typer(web.app, name="web")
 app.add_typer(feedback.app, name="feedback")
+app.command("worker")(worker.worker)
 
 
 def main(argv: list[str] | None = None) -> None:

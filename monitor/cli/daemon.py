@@ -55,7 +55,8 @@ def run(
     # The daemon logs INFO anyway: any -v (here or before the command) means debug.
     verbose = 2 if verbose or ctx.find_root().params.get("verbose", 0) else 0
     setup_logging(verbose, fmt, daemon=True)
-    from monitor.daemon.service import Daemon, run_daemon  # the scheduler is loaded only here
+    from monitor.daemon.process import run_daemon
+    from monitor.daemon.service import Daemon  # the scheduler is loaded only here
 
     st = state(ctx)
     daemon = Daemon(st.settings, st.db, st.matcher)
@@ -152,6 +153,8 @@ def health(
             + (f" ({last.get('trigger')}, {last.get('status')})" if last else "")
             + ("; a cycle is running now" if body.get("cycle_running") else "")
         )
+        if body.get("queue"):
+            console.print(_queue_line(body["queue"]), markup=False, soft_wrap=True)
         if "digests" not in body:  # the daemon did not take our token: counts only
             console.print(
                 f"Digests to {body.get('recipients')} recipient(s) (addresses need the token)"
@@ -162,6 +165,18 @@ def health(
             )
     if status != 200:
         raise typer.Exit(1)
+
+
+def _queue_line(queue: dict[str, Any]) -> str:
+    """Queue mode's line of ``newsmon health``: broker, depths, workers, batches in flight."""
+    if queue.get("broker") != "ok":
+        return f"Queue     broker {queue.get('broker')}"
+    depths = ", ".join(f"{name} {count}" for name, count in (queue.get("depths") or {}).items())
+    workers = queue.get("workers") or []
+    return (
+        f"Queue     waiting: {depths or 'none'}; {queue.get('batches_in_flight')} batch(es) in "
+        f"flight; {len(workers)} worker(s)" + (f": {', '.join(workers)}" if workers else "")
+    )
 
 
 def _client(settings: Settings) -> ControlClient:

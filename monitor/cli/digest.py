@@ -98,6 +98,15 @@ def show_report(report: DigestRunReport, as_json: bool, who: str = "Delivering")
         emit_json(report.as_dict())
     else:
         _print_report(report, who)
+    if report.notification_failures and not report.failures:
+        failed_notices = report.notification_failures
+        err_console.print(
+            f"newsmon: error: {len(failed_notices)} notification"
+            f"{'s' if len(failed_notices) > 1 else ''} not delivered: {failed_notices[0].error}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
     if report.failures:
         failed = report.failures
         err_console.print(
@@ -179,6 +188,18 @@ def _print_report(report: DigestRunReport, who: str) -> None:
         )
     for waiting in report.waiting:
         say(waiting_line(waiting), markup=False, soft_wrap=True)
+    for notice in report.notifications:  # chat and push messages (docs/notifications.md)
+        if notice.status == "busy":
+            continue
+        retry = notice.next_attempt_at
+        later = f", retry at {retry:%Y-%m-%d %H:%M} UTC" if retry else ""
+        outcome = "sent" if notice.status == "sent" else f"{notice.status}{later}: {notice.error}"
+        say(
+            f"notification {notice.notification_id} to {notice.recipient} ({notice.channel}): "
+            f"{outcome}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def waiting_line(waiting: PendingDigest) -> str:

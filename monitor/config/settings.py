@@ -9,13 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor.config.dedup import DedupSettings
 from monitor.config.types import (
     CronExpression,
     EmailAddress,
+    NotifyUrl,
+    RecipientName,
     Seconds,
     SmtpUrl,
     TimeZoneName,
@@ -29,7 +31,13 @@ ENV_CONFIG = "NEWSMON_CONFIG"
 # prefix that matches no setting is reported as a typo.
 ENV_NOT_SETTINGS = frozenset(
     # the test suite's: a PostgreSQL to test on; the browser tests' chromium (.ci/run)
-    {ENV_CONFIG, "NEWSMON_TEST_DATABASE_URL", "NEWSMON_BROWSER", "NEWSMON_REQUIRE_BROWSER"}
+    {
+        ENV_CONFIG,
+        "NEWSMON_TEST_DATABASE_URL",
+        "NEWSMON_TEST_BROKER_URL",
+        "NEWSMON_BROWSER",
+        "NEWSMON_REQUIRE_BROWSER",
+    }
 )
 
 
@@ -186,7 +194,22 @@ class EmailSettings(_Section):
 
 
 class RecipientSettings(_Section):
-    email: EmailAddress = Field(description="Address the digest goes to.")
+    email: EmailAddress | None = Field(
+        None,
+        description="Address the digest goes to; may be left out when notify is set "
+        "(then name identifies the recipient).",
+    )
+    name: RecipientName | None = Field(
+        None,
+        description="Who this is, for a recipient without an address (notifications only): "
+        "what --recipient and the stored digests call them.",
+    )
+    notify: list[NotifyUrl] = Field(
+        default_factory=list,
+        description="Apprise URLs of chat or push channels (slack://, ntfys://, tgram://, ...) "
+        "that get a short message each digest round; they hold secrets: prefer the "
+        "environment. See docs/notifications.md.",
+    )
     topics: list[str] = Field(
         default_factory=list,
         description="Names of the [[topics]] this recipient follows; empty means all topics.",
@@ -199,6 +222,14 @@ class RecipientSettings(_Section):
         description="Time zone of the schedule and of the dates in the digest; default "
         "[digest] timezone.",
     )
+
+    @model_validator(mode="after")
+    def _identified(self) -> RecipientSettings:
+        """Without an address, a recipient needs a name (to be stored under) and a channel
+        (or they would get nothing at all)."""
+        if self.email is None and (self.name is None or not self.notify):
+            raise ValueError("give an email address, or a name and at least one notify URL")
+        return self
 
 
 class DaemonSettings(_Section):
@@ -268,6 +299,32 @@ class WebSettings(_Section):
         return value.strip().rstrip("/")
 
 
+class QueueSettings(_Section):
+    """Queue mode: `newsmon run` schedules, `newsmon worker` processes poll (docs/queue.md)."""
+
+    broker_url: SecretStr | None = Field(
+        None,
+        description="Celery broker, e.g. amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) or "
+        "redis://127.0.0.1:6379/0. Set, `newsmon run` only schedules and `newsmon worker` "
+        "processes poll, classify and send digests; needs a PostgreSQL [database] url. "
+        "Unset (the default): one process does everything.",
+    )
+    prefix: str = Field(
+        "newsmon",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="Start of the queue names (<prefix>.poll, <prefix>.classify, "
+        "<prefix>.digest), so that several deployments can share one broker.",
+    )
+    batch_size: int = Field(
+        50, ge=1, description="Feeds per poll task (a host with more due feeds gets one batch)."
+    )
+    lease: Seconds = Field(
+        600,
+        description="A batch sent to the workers and not done by then is sent again (a worker "
+        "died, the broker lost it); its feeds are not sent twice before.",
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration; see ``docs/configuration.md``."""
 
@@ -315,6 +372,10 @@ class Settings(BaseSettings):
     web: WebSettings = Field(
         default_factory=WebSettings,
         description="The web console and the one-click links in digests.",
+    )
+    queue: QueueSettings = Field(
+        default_factory=QueueSettings,
+        description="Queue mode: Celery workers over RabbitMQ or Redis (docs/queue.md).",
     )
 
     @classmethod

@@ -104,6 +104,39 @@ def _check_smtp_url(value: SecretStr) -> SecretStr:
     return value
 
 
+_NOTIFY_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}")
+
+
+def _check_notify_url(value: SecretStr) -> SecretStr:
+    """The shape of an Apprise URL (``scheme://...``, nothing around it).  Whether Apprise
+    knows the service is checked when recipients are resolved (:mod:`alerts.notify`), so
+    that loading a configuration does not import Apprise.  The messages never repeat the
+    URL: it holds the channel's token or password."""
+    url = value.get_secret_value().strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or not rest or not _NOTIFY_SCHEME_RE.fullmatch(scheme):
+        raise ValueError("not an Apprise URL (use scheme://..., e.g. ntfys://ntfy.sh/topic)")
+    if any(c.isspace() for c in url):
+        raise ValueError(f"the {scheme}:// URL contains a space")
+    return SecretStr(url)
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")
+
+
+def _check_recipient_name(value: str) -> str:
+    """A recipient without an address is stored under its name (Digest and Delivery rows,
+    ``--recipient``): no ``@``, so it can never be taken for an address."""
+    value = value.strip()
+    if not _NAME_RE.fullmatch(value):
+        raise ValueError(
+            f"not a recipient name {value!r} (letters, digits, space, '.', '_', '-'; no '@')"
+        )
+    return value
+
+
+NotifyUrl = Annotated[SecretStr, AfterValidator(_check_notify_url)]
+RecipientName = Annotated[str, AfterValidator(_check_recipient_name)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 CronExpression = Annotated[str, AfterValidator(_check_cron)]
 EmailAddress = Annotated[str, AfterValidator(_check_email)]

@@ -10,6 +10,11 @@ Anyone who can reach the port may ask, so the open report holds no personal
 data: the number of recipients, not who they are.  Each recipient's address,
 schedule and last digest are shown only to a caller with the control token
 (``detailed``), as ``newsmon health`` sends it.
+
+In queue mode the report has a ``queue`` key (the broker, each queue's depth,
+the workers that answered, the batches in flight; see
+:mod:`monitor.queue.status`), and a broker that does not answer makes the
+daemon unhealthy: it keeps its schedule but can send no work.
 """
 
 from __future__ import annotations
@@ -41,9 +46,15 @@ class DaemonState:
 
 
 def health_report(
-    db: Database, recipients: Sequence[Recipient], state: DaemonState, *, detailed: bool = False
+    db: Database,
+    recipients: Sequence[Recipient],
+    state: DaemonState,
+    *,
+    detailed: bool = False,
+    queue: dict[str, Any] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """The HTTP status (200 or 503) and the report (``detailed``: with addresses)."""
+    """The HTTP status (200 or 503) and the report (``detailed``: with addresses;
+    ``queue``: queue mode's broker and workers, as ``QueueScheduler.health`` says)."""
     try:
         with db.session() as session:
             session.execute(text("SELECT 1"))
@@ -56,7 +67,7 @@ def health_report(
     running = "running" if scheduler is not None and scheduler.running else "stopped"
     if state.stopping:
         running = "stopping"
-    ok = running == "running" and database == "ok"
+    ok = running == "running" and database == "ok" and (queue is None or queue["broker"] == "ok")
     jobs = {job.id: job.next_run_time for job in scheduler.get_jobs()} if scheduler else {}
     body: dict[str, Any] = {
         "status": "ok" if ok else "unhealthy",
@@ -77,6 +88,8 @@ def health_report(
         "next_tick": _iso(jobs.get("tick")),
         "recipients": len(recipients),
     }
+    if queue is not None:
+        body["queue"] = queue
     if detailed:
         body["digests"] = {
             person.email: {

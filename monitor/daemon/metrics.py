@@ -12,7 +12,7 @@ only at its first increment misses that increment, and dashboards should show 0,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from monitor.outcomes import DEDUP_STATUSES
 
 if TYPE_CHECKING:
     from alerts import Attempt
+    from monitor.queue.status import QueueStatus
     from monitor.runner import CycleOutcome
 
 TRIGGERS = ("schedule", "manual")  # the daemon's own cycles; "cli" ones are not its own
@@ -53,7 +54,8 @@ class Metrics:
     that no dashboard looks at.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, queues: Sequence[str] = ()) -> None:
+        """``queues``: queue mode's queue names (their depth series exist only then)."""
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.cycles = Counter(
@@ -102,6 +104,10 @@ class Metrics:
         self.info = Info("newsmon", "The newsmon build serving these metrics.", registry=r)
         self.info.info({"version": __version__})
 
+        self.queues = tuple(queues)
+        if self.queues:
+            self._queue_gauges()
+
         for trigger in TRIGGERS:
             self.cycles.labels(trigger=trigger)
         for outcome in FEED_OUTCOMES:
@@ -126,6 +132,43 @@ class Metrics:
             classified={status: report.dedup.of(status) for status in CLASSIFICATIONS},
             finished_at=outcome.finished_at or datetime.now(UTC),
         )
+
+    def _queue_gauges(self) -> None:
+        r = self.registry
+        self.queue_depth = Gauge(
+            "newsmon_queue_depth",
+            "Tasks waiting in each queue (queue mode); growing: the workers do not keep up.",
+            ["queue"],
+            registry=r,
+        )
+        self.queue_workers = Gauge(
+            "newsmon_queue_workers", "Workers that answered the last ping (queue mode).", registry=r
+        )
+        self.queue_broker_up = Gauge(
+            "newsmon_queue_broker_up",
+            "1 if the broker answered the last check, else 0.",
+            registry=r,
+        )
+        self.queue_in_flight = Gauge(
+            "newsmon_queue_batches_in_flight",
+            "Batches sent to the workers, not done, within their lease (queue mode).",
+            registry=r,
+        )
+        for name in self.queues:
+            self.queue_depth.labels(queue=name)
+
+    def observe_queue(self, status: QueueStatus, in_flight: int | None) -> None:
+        """Set the queue gauges from the broker's last answer (queue mode only).  A broker
+        that did not answer leaves depths and workers as last seen and says so (up=0)."""
+        if not self.queues:
+            raise ValueError("these metrics were made without queues (not queue mode)")
+        self.queue_broker_up.set(1 if status.ok else 0)
+        if status.ok:
+            for name in self.queues:
+                self.queue_depth.labels(queue=name).set(status.depths.get(name, 0))
+            self.queue_workers.set(len(status.workers))
+        if in_flight is not None:
+            self.queue_in_flight.set(in_flight)
 
     def observe_digests(self, attempts: Iterable[Attempt]) -> None:
         """Count a digest round's delivery attempts."""

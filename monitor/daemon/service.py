@@ -11,6 +11,9 @@ every start:
   slot missed while the daemon was down is served once at start
   (:mod:`.slots`).
 
+With ``[queue] broker_url`` set (queue mode), the same jobs and triggers send the
+work to Celery workers instead of doing it here (:mod:`monitor.queue.scheduler`).
+
 All jobs coalesce, run one instance at a time and tolerate a late start
 (``misfire_grace_time``).  Digest work runs in threads; poll cycles run on
 the loop, one at a time per database, whoever asks (tick, trigger,
@@ -29,13 +32,11 @@ import asyncio
 import logging
 import os
 import signal
-import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -65,6 +66,9 @@ from monitor.web.app import build_app
 from monitor.web.context import WebContext
 from monitor.web.server import SHUTDOWN_GRACE_S, WebServer
 
+if TYPE_CHECKING:
+    from monitor.queue.scheduler import QueueScheduler
+
 log = logging.getLogger(__name__)
 
 CANCEL_MARGIN_S = 2.0  # cancel in-flight feeds this long before the shutdown deadline
@@ -89,7 +93,13 @@ class Daemon:
         self.db = db
         self.clock = clock
         self.runner = CycleRunner(db, settings, matcher, clock=clock)
-        self.meter = Metrics()
+        # Queue mode: the jobs below send the work to Celery workers instead of doing it.
+        self.queue: QueueScheduler | None = None
+        if settings.queue.broker_url is not None:
+            from monitor.queue.scheduler import QueueScheduler  # Celery: only in queue mode
+
+            self.queue = QueueScheduler(settings, db, clock=clock)
+        self.meter = Metrics(queues=self.queue.queue_names if self.queue else ())
         self.recipients = resolve_recipients(settings)
         self.started_at = clock()
         # Refuse to start (ConfigError, exit 2) bound off the loopback without a password.
@@ -128,12 +138,13 @@ class Daemon:
             await self._start_endpoint()
             self._start_scheduler()
             log.info(
-                "newsmon %s running (pid %d): %s; every %d s; %d recipient(s)%s",
+                "newsmon %s running (pid %d): %s; every %d s; %d recipient(s)%s%s",
                 __version__,
                 os.getpid(),
                 self.db.url,
                 self.settings.daemon.tick,
                 len(self.recipients),
+                f"; queue mode, work sent to {self.queue.describe()}" if self.queue else "",
                 f"; control endpoint http://{self._server.address}; console {self._console_url()}"
                 if self._server
                 else "",
@@ -276,6 +287,10 @@ class Daemon:
     async def _tick(self) -> None:
         """Start a cycle if feeds are due, and return: the job never outlives the tick, so
         a cycle longer than the tick is not reported as a missed or skipped job."""
+        if self.queue is not None:  # the workers poll; the tick only sends
+            if not self.stopping:
+                await self._in_thread(self.queue.tick)
+            return
         if self.stopping or self.runner.running:
             return
         if not self._first_tick:  # the first tick always runs: it classifies leftovers
@@ -327,6 +342,9 @@ class Daemon:
         after a kill does not compose another for it); a round that composed nothing
         records the slot afterwards.  Kept digests wait for the retry job."""
         slot = self.clock()
+        if self.queue is not None:  # a worker runs the round and records the slot
+            self.queue.send_digest(person, slot)
+            return
         report = run_digests(self.db, self.settings, slot, person.email, slot=slot)
         self._count(report.attempts)
         record_served(self.db, person, slot, self.clock())
@@ -336,6 +354,9 @@ class Daemon:
             await self._in_thread(self._retry_round)
 
     def _retry_round(self) -> None:
+        if self.queue is not None:
+            self.queue.send_retry()
+            return
         self._count(retry_pending(self.db, self.settings, self.clock()))
 
     def _count(self, attempts: list[Attempt]) -> None:
@@ -345,15 +366,22 @@ class Daemon:
 
     def health(self, detailed: bool) -> tuple[int, dict[str, Any]]:
         state = DaemonState(self.started_at, self._scheduler, self.stopping, self.runner.running)
-        return health_report(self.db, self.recipients, state, detailed=detailed)
+        queue = self.queue.health() if self.queue is not None else None
+        return health_report(self.db, self.recipients, state, detailed=detailed, queue=queue)
 
     def metrics(self) -> tuple[bytes, str]:
+        if self.queue is not None:
+            self.meter.observe_queue(self.queue.status(), self.queue.in_flight())
         return self.meter.render()
 
     def trigger(self, request: TriggerRequest) -> dict[str, Any]:
         """Do a trigger's work (the control endpoint has parsed and checked the request)."""
         if self.stopping or self._loop is None:
             raise Unavailable("newsmon is shutting down")
+        if self.queue is not None and (isinstance(request, FetchRequest) or not request.wait):
+            from monitor.queue.trigger import queue_trigger
+
+            return queue_trigger(self.queue, request, stopping=lambda: self.stopping)
         if isinstance(request, FetchRequest):
             feeds = list(request.feeds)
             if feeds and not select_jobs(self.db, self.settings, urls=feeds):
@@ -387,40 +415,3 @@ def _log_crash(task: asyncio.Task[CycleOutcome]) -> None:
     if not task.cancelled() and task.exception() is not None:
         exc = task.exception()
         log.error("scheduled poll cycle crashed: %s: %s", type(exc).__name__, exc)
-
-
-def run_daemon(daemon: Daemon) -> int:
-    """Run ``daemon`` on a fresh event loop; the exit status once it has stopped.
-
-    Not :func:`asyncio.run`: that waits without limit for worker threads at
-    the end, and a thread stuck on a dead SMTP server would keep the process
-    from exiting after the shutdown deadline.
-    """
-    daemon.claim()
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(daemon.serve())
-    finally:
-        loop.close()
-    # Idle worker threads leave once their pools are shut down; give them what is left of
-    # the shutdown deadline (a moment at least), never more: it is a promise to the operator.
-    end = daemon.stop_by if daemon.stop_by is not None else time.monotonic() + 2.0
-    deadline = max(end, time.monotonic() + 0.2)
-    for thread in _live_threads():
-        if not thread.daemon:
-            thread.join(max(0.0, deadline - time.monotonic()))
-    stuck = [t for t in _live_threads() if not t.daemon]
-    if stuck:
-        log.warning(
-            "exiting with %d worker thread(s) still busy: %s",
-            len(stuck),
-            ", ".join(t.name for t in stuck),
-        )
-        logging.shutdown()
-        sys.stdout.flush()
-        os._exit(0)
-    return 0
-
-
-def _live_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
@@ -103,3 +104,24 @@ def count_articles(session: Session, *, seeds: bool) -> int:
         session.scalar(select(func.count()).select_from(Article).where(Article.is_seed == seeds))
         or 0
     )
+
+
+@dataclass(frozen=True)
+class DecisionMark:
+    """How many articles are decided, the newest decision, the newest correction: changes
+    whenever any process classifies or a reader corrects a decision (the count changes
+    too, so it holds whatever the machines' clocks say).  What a cache of decisions (a
+    warm classifier's index, a rendered feed) compares to know it is still current."""
+
+    decided: int
+    newest: datetime | None
+    newest_feedback: datetime | None
+
+
+def decision_mark(session: Session) -> DecisionMark:
+    """The current :class:`DecisionMark` (an indexed count and two maxima)."""
+    decided, newest = session.execute(
+        select(func.count(), func.max(Article.deduped_at)).where(Article.deduped_at.is_not(None))
+    ).one()
+    feedback = session.scalar(select(func.max(Article.feedback_at)))
+    return DecisionMark(int(decided), newest, feedback)

@@ -16,7 +16,8 @@ lock is one the system frees when its holder dies:
 
 Who holds a lock (pid, host, since when, what for) is written to the
 ``process_locks`` table once it is taken, only so another process can say
-*which* process is in the way.
+*which* process is in the way.  The start-up lock (:func:`start_up_lock`) is
+the exception: it guards creating that very table, so it records nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +45,7 @@ from monitor.storage.models import ProcessLock
 
 DAEMON = "daemon"
 CYCLE = "poll-cycle"
+START = "start-up"
 
 
 @dataclass(frozen=True)
@@ -229,3 +233,25 @@ class NamedLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+@contextmanager
+def start_up_lock(db: Database, timeout: float = 600.0, poll: float = 0.2) -> Iterator[None]:
+    """Hold the database's start-up lock: one process at a time migrates and writes seeds.
+
+    A deployment started at once (``docker compose up --scale worker=4``) opens one new
+    database from several processes; without this they would race to create the same
+    tables and insert the same seed rows, and all but one would fail.  The others wait
+    here and then find the work done.  ``timeout`` only bounds a holder that hangs (a
+    killed holder frees the lock at once): migrating a large database takes minutes.
+    """
+    primitive = _primitive(db, START)
+    deadline = time.monotonic() + timeout
+    while not primitive.try_acquire():
+        if time.monotonic() >= deadline:
+            raise LockHeld(START, None)
+        time.sleep(poll)
+    try:
+        yield
+    finally:
+        primitive.release()

@@ -5,8 +5,8 @@ articles (fetched entries and seeds alike: a seed is an article with
 ``is_seed`` set, whose id is its file's stem), stories (clusters of articles
 about one event), digests (composed e-mails, stored before they are sent)
 and deliveries (which article went out in which digest); and the daemon's
-bookkeeping: poll cycles run, each recipient's last digest slot, and who
-holds a process lock.
+bookkeeping: poll cycles run, each recipient's last digest slot, who
+holds a process lock, and the batches sent to queue workers.
 
 Changes to this module need an Alembic revision in ``migrations/versions``;
 ``tests/monitor/storage/test_migrations.py`` fails when the two disagree.
@@ -188,11 +188,11 @@ class Article(Base):
     # evidence behind it (candidates, sentence verdicts), for ``newsmon explain``.
     dedup_layer: Mapped[str | None] = mapped_column(String(16))
     dedup_evidence: Mapped[dict[str, Any] | None] = mapped_column()
-    deduped_at: Mapped[datetime | None] = mapped_column()
+    deduped_at: Mapped[datetime | None] = mapped_column(index=True)  # decision_mark
     # When a reader's feedback last changed this article's decision (monitor.feedback):
     # classification never decides it again, and a digest sent before this time does not
     # count as having shown it (it is shown again as what it now is).
-    feedback_at: Mapped[datetime | None] = mapped_column()
+    feedback_at: Mapped[datetime | None] = mapped_column(index=True)  # decision_mark
 
     feed: Mapped[Feed | None] = relationship(back_populates="articles")
     topics: Mapped[list[ArticleTopic]] = relationship(
@@ -373,3 +373,54 @@ class Unsubscription(Base):
     recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     via: Mapped[str] = mapped_column(String(16))
+
+
+class Dispatch(Base):
+    """A batch of feeds sent to the Celery workers (queue mode, ``monitor.queue``).
+
+    Written by the scheduler before the task goes to the broker and marked done
+    by the worker once the batch is stored.  The database, not the broker, is
+    the record of what is in flight: the hosts of an undone dispatch whose
+    lease has not expired are busy (no second batch for them, so the per-host
+    limit holds across workers), and a batch lost with a worker or the broker
+    is sent again once its lease expires.
+    """
+
+    __tablename__ = "dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_ids: Mapped[list[Any]] = mapped_column()
+    hosts: Mapped[list[Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime] = mapped_column()
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Notification(Base):
+    """One chat or push message (Apprise) of one digest round, to one channel.
+
+    Stored with its digest, before anything is sent, with the exact text it
+    carries, and then pending -> sent (or failed after ``[email]
+    max_attempts``) like the digest.  The channel's URL holds a secret and is
+    never stored: ``channel`` is a hash of it that finds the URL again in the
+    recipient's ``notify`` list, and ``label`` names it for people
+    (``ntfy, notify #2``).  The items are the digest's Delivery rows.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("digest_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -11,7 +11,9 @@
   checked on ``/trigger/*`` (a bearer token, not a cookie, authorises those) and ``/l/*``
   (the signed link is the capability, and a mail client's one-click POST has no session).
 * Exempt from the login: the control routes (``/healthz``, ``/metrics``, ``/trigger/*``),
-  the signed links (``/l/*``), ``/static/*`` and ``/login`` itself.
+  the signed links (``/l/*``), ``/static/*`` and ``/login`` itself; and an Atom feed
+  (``/atom/*``) asked for with a ``token``, which its route checks
+  (:mod:`monitor.web.pages.atom`): a feed reader cannot log in.
 """
 
 from __future__ import annotations
@@ -102,6 +104,10 @@ def _is_open(path: str) -> bool:
     return path in _OPEN_PATHS or path.startswith(_OPEN_PREFIXES)
 
 
+def _feed_with_token(request: Request) -> bool:
+    return request.url.path.startswith("/atom/") and "token" in request.query_params
+
+
 def _csrf_exempt(path: str) -> bool:
     return path in _NO_CSRF_PATHS or path.startswith(_NO_CSRF_PREFIXES)
 
@@ -132,7 +138,7 @@ class AccessMiddleware:
             mark_modified = getattr(session, "mark_modified", None)
             if mark_modified is not None:
                 mark_modified()
-        elif self.ctx.login_required and not _is_open(path):
+        elif self.ctx.login_required and not (_is_open(path) or _feed_with_token(request)):
             await self._login_first(request)(scope, receive, send)
             return
         if method not in _SAFE_METHODS and not _csrf_exempt(path):

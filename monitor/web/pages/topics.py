@@ -1,4 +1,5 @@
-"""The topics page (``/topics``): the queries, and a form to test them on pasted text.
+"""The topics page (``/topics``): the queries, their Atom feeds, and a form to test them on
+pasted text.
 
 The list and the test are ``newsmon topics list`` and ``newsmon topics test``
 (:func:`monitor.cli.topics.topic_rows`, :func:`~monitor.cli.topics.match_text`); the
@@ -9,11 +10,13 @@ page adds the matched spans highlighted in the text, built from escaped pieces
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from alerts.atom import FeedScope, feed_token
 from monitor.cli.topics import match_text, topic_rows
 from monitor.errors import ConfigError
 from monitor.match import compile_topics
@@ -31,7 +34,29 @@ async def topics_page(request: Request) -> Response:
 
 def _listing(request: Request) -> dict[str, Any]:
     topics = context(request).settings.topics
-    return {"topics": topic_rows(topics), "chosen": "", "title": "", "text": "", "result": None}
+    return {
+        "topics": topic_rows(topics),
+        "feeds": feed_addresses(request),
+        "chosen": "",
+        "title": "",
+        "text": "",
+        "result": None,
+    }
+
+
+def feed_addresses(request: Request) -> list[tuple[str, str]]:
+    """(label, URL with its token) of every Atom feed, for readers that cannot log in:
+    on ``[web] base_url`` when set (the address readers reach), else this page's host."""
+    ctx = context(request)
+    base = (ctx.settings.web.base_url or str(request.base_url)).rstrip("/")
+    scopes = [FeedScope(), *(FeedScope(t.name) for t in ctx.settings.topics)]
+    return [
+        (
+            scope.topic or "all topics",
+            f"{base}{scope.path}?{urlencode({'token': feed_token(ctx.secret, scope)})}",
+        )
+        for scope in scopes
+    ]
 
 
 async def test(request: Request) -> Response:

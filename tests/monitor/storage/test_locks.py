@@ -14,7 +14,7 @@ import time
 import pytest
 
 from monitor.storage import Database
-from monitor.storage.locks import CYCLE, DAEMON, LockHeld, NamedLock
+from monitor.storage.locks import CYCLE, DAEMON, LockHeld, NamedLock, start_up_lock
 
 
 def test_one_holder_at_a_time_and_the_other_is_named(db: Database) -> None:
@@ -46,6 +46,27 @@ def test_acquire_waits_for_the_holder(db: Database) -> None:
     with NamedLock(db, CYCLE, "as a context manager") as third:  # free now: taken at once
         assert third.held
     assert not third.held
+
+
+def test_start_up_lock_lets_one_process_migrate_at_a_time(db: Database) -> None:
+    """The start-up lock guards creating the tables, so it needs none of them to exist."""
+    order: list[str] = []
+    with start_up_lock(db):
+        waiter = threading.Thread(target=lambda: _start_up(db, order))
+        waiter.start()
+        time.sleep(0.3)
+        order.append("first done")
+    waiter.join(5)
+    assert order == ["first done", "second in"]
+    held = start_up_lock(db)
+    waiting = start_up_lock(db, timeout=0.2, poll=0.05)
+    with held, pytest.raises(LockHeld, match="start-up lock is held"), waiting:
+        pass  # pragma: no cover - never reached
+
+
+def _start_up(db: Database, order: list[str]) -> None:
+    with start_up_lock(db, timeout=5, poll=0.05):
+        order.append("second in")
 
 
 HOLDER = textwrap.dedent(

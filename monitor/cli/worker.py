@@ -1,0 +1,55 @@
+"""``newsmon worker``: poll, classify and send digests for a queue-mode scheduler.
+
+Celery (and the storage) are imported inside the command, so that other
+commands do not pay for them (see :mod:`monitor.cli`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from monitor.cli.common import state
+from monitor.logs import LogFormat, setup_logging
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: int | None = typer.Option(
+        None,
+        "--concurrency",
+        "-c",
+        min=1,
+        help="Child processes, each polling one batch at a time. Default: the CPUs.",
+        show_default=False,
+    ),
+    queues: list[str] = typer.Option(
+        [],
+        "--queues",
+        "-Q",
+        help="Consume only these queues: poll, classify, digest (comma-separated or "
+        "repeated). Default: all three.",
+        show_default=False,
+    ),
+    log_format: str = typer.Option(
+        "text",
+        "--log-format",
+        help="text (one readable line per event) or json (for log shippers).",
+    ),
+) -> None:
+    """Run a queue worker until SIGTERM (needs queue.broker_url and PostgreSQL).
+
+    Start as many as wanted, on any machine that reaches the broker and the
+    database; `newsmon run` schedules and sends them the work (docs/queue.md).
+    """
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--log-format")
+    fmt: LogFormat = "json" if log_format == "json" else "text"
+    verbose = 2 if ctx.find_root().params.get("verbose", 0) else 0
+    setup_logging(verbose, fmt, daemon=True)
+    from monitor.queue.worker import run_worker  # Celery: loaded only here
+
+    settings = state(ctx).settings
+    loglevel = "DEBUG" if verbose else "INFO"
+    raise typer.Exit(
+        run_worker(settings, concurrency=concurrency, queues=queues, loglevel=loglevel)
+    )
