@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts import outbox
@@ -96,13 +96,6 @@ def store(
         )
 
 
-def _due(now: datetime, kept_now: bool) -> ColumnElement[bool]:
-    scheduled = or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)
-    if not kept_now:
-        return scheduled
-    return or_(scheduled, and_(Notification.attempts > 0, Notification.last_error.is_not(None)))
-
-
 @dataclass(frozen=True)
 class _Claimed:
     id: int
@@ -119,21 +112,7 @@ def claim(
     """Take a due pending message for one attempt; None if another process has it, or it
     is not pending or not due (``kept_now``: one whose last attempt failed is due now)."""
     with db.session() as session:
-        result = session.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.status == outbox.PENDING,
-                _due(now, kept_now),
-            )
-            .values(
-                attempts=Notification.attempts + 1,
-                next_attempt_at=now + timedelta(seconds=lease_s),
-                last_error=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) != 1:
+        if not outbox.take_lease(session, Notification, notification_id, now, lease_s, kept_now):
             return None
         row = session.get_one(Notification, notification_id)
         notice = Notice(row.title, row.body)
@@ -291,7 +270,7 @@ def retry_due(
     """Try again every pending message that is due, oldest first; one whose recipient
     unsubscribed meanwhile is given up instead."""
     query = select(Notification.id).where(
-        Notification.status == outbox.PENDING, _due(now, kept_now)
+        Notification.status == outbox.PENDING, outbox.due(Notification, now, kept_now)
     )
     if recipient_key is not None:
         query = query.where(Notification.recipient == recipient_key)

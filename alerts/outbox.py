@@ -43,7 +43,7 @@ from alerts.deliver import OutgoingMessage
 from alerts.selection import unsubscription
 from monitor.config import EmailSettings
 from monitor.storage import Database
-from monitor.storage.models import Digest, DigestSchedule
+from monitor.storage.models import Digest, DigestSchedule, Notification
 
 DigestStatus = Literal["pending", "sent", "failed"]
 PENDING: Final = "pending"
@@ -73,12 +73,34 @@ def lease_seconds(email: EmailSettings) -> float:
     return max(MIN_LEASE_S, 4 * email.timeout)
 
 
-def _due(now: datetime, kept_now: bool) -> ColumnElement[bool]:
-    """Due by its schedule; with ``kept_now`` also a digest whose last attempt failed."""
-    scheduled = or_(Digest.next_attempt_at.is_(None), Digest.next_attempt_at <= now)
+Outgoing = type[Digest] | type[Notification]  # the two outboxes: e-mail, chat messages
+
+
+def due(model: Outgoing, now: datetime, kept_now: bool) -> ColumnElement[bool]:
+    """Due by its schedule; with ``kept_now`` also a row whose last attempt failed."""
+    scheduled = or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)
     if not kept_now:
         return scheduled
-    return or_(scheduled, and_(Digest.attempts > 0, Digest.last_error.is_not(None)))
+    return or_(scheduled, and_(model.attempts > 0, model.last_error.is_not(None)))
+
+
+def take_lease(
+    session: Session, model: Outgoing, row_id: int, now: datetime, lease_s: float, kept_now: bool
+) -> bool:
+    """Claim one pending, due row of an outbox for an attempt (counted, leased for
+    ``lease_s``, its last error cleared); False when another process took it first or it
+    is not pending or due.  One UPDATE: two processes cannot both claim it."""
+    result = session.execute(
+        update(model)
+        .where(model.id == row_id, model.status == PENDING, due(model, now, kept_now))
+        .values(
+            attempts=model.attempts + 1,
+            next_attempt_at=now + timedelta(seconds=lease_s),
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
 
 
 def claim(
@@ -94,17 +116,7 @@ def claim(
     another process took it first.  The envelope recipient is the stored message's To.
     ``kept_now``: a digest whose last attempt failed is due now, whatever its backoff."""
     with db.session() as session:
-        result = session.execute(
-            update(Digest)
-            .where(Digest.id == digest_id, Digest.status == PENDING, _due(now, kept_now))
-            .values(
-                attempts=Digest.attempts + 1,
-                next_attempt_at=now + timedelta(seconds=lease_s),
-                last_error=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) != 1:
+        if not take_lease(session, Digest, digest_id, now, lease_s, kept_now):
             return None
         row = session.get_one(Digest, digest_id)
         return OutgoingMessage(
@@ -179,7 +191,7 @@ def due_pending(
 ) -> list[int]:
     """Ids of pending digests whose next attempt is due, oldest first (``kept_now``: see
     :func:`claim`)."""
-    query = select(Digest.id).where(Digest.status == PENDING, _due(now, kept_now))
+    query = select(Digest.id).where(Digest.status == PENDING, due(Digest, now, kept_now))
     if recipient_key is not None:
         query = query.where(Digest.recipient == recipient_key)
     with db.session() as session:

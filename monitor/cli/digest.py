@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -98,24 +98,12 @@ def show_report(report: DigestRunReport, as_json: bool, who: str = "Delivering")
         emit_json(report.as_dict())
     else:
         _print_report(report, who)
-    if report.notification_failures and not report.failures:
-        failed_notices = report.notification_failures
-        err_console.print(
-            f"newsmon: error: {len(failed_notices)} notification"
-            f"{'s' if len(failed_notices) > 1 else ''} not delivered: {failed_notices[0].error}",
-            markup=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1)
     if report.failures:
-        failed = report.failures
-        err_console.print(
-            f"newsmon: error: {len(failed)} digest{'s' if len(failed) > 1 else ''} not "
-            f"delivered (kept; retried later): {failed[0].error}",
-            markup=False,
-            soft_wrap=True,
+        _not_delivered(len(report.failures), "digest", report.failures[0].error)
+    if report.notification_failures:
+        _not_delivered(
+            len(report.notification_failures), "notification", report.notification_failures[0].error
         )
-        raise typer.Exit(1)
 
 
 def _counts(result: RecipientResult) -> str:
@@ -213,3 +201,14 @@ def waiting_line(waiting: PendingDigest) -> str:
         )
     error = f" (last error: {waiting.last_error})" if waiting.last_error else ""
     return f"{head} is kept; next attempt {when}{error}"
+
+
+def _not_delivered(count: int, what: str, first_error: str | None) -> NoReturn:
+    """One line for what could not be handed over (it is kept and retried), exit code 1."""
+    err_console.print(
+        f"newsmon: error: {count} {what}{'s' if count > 1 else ''} not delivered "
+        f"(kept; retried later): {first_error}",
+        markup=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
