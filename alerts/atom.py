@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts import selection
@@ -55,7 +55,7 @@ from alerts.summarize import Summariser
 from monitor import __version__
 from monitor.storage import Database
 from monitor.storage.articles import DecisionMark, decision_mark
-from monitor.storage.models import Article, ArticleTopic
+from monitor.storage.models import Article
 
 MAX_ENTRIES = 100
 FEED_STATUSES = ("new_story", "update")  # a digest's items, less the duplicates
@@ -144,13 +144,11 @@ def feed_entries(
         timezone="UTC",
         all_topics=topics,
     )
-    matched = exists().where(ArticleTopic.article_id == Article.id)
-    if scope.topic is not None:
-        matched = matched.where(ArticleTopic.topic == scope.topic)
     decided = func.coalesce(Article.feedback_at, Article.deduped_at, Article.fetched_at)
     query = (
         select(Article)
-        .where(Article.is_seed.is_(False), Article.status.in_(FEED_STATUSES), matched)
+        .where(Article.is_seed.is_(False), Article.status.in_(FEED_STATUSES))
+        .where(selection.matches_topics(reader.topics))
         .options(selectinload(Article.topics), selectinload(Article.feed))
         .order_by(decided.desc(), Article.id.desc())
         .limit(limit)

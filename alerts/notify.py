@@ -37,7 +37,7 @@ from alerts.compose import DigestContent, NewStory, StoryUpdate
 from alerts.recipients import Recipient
 from alerts.render import counts_label, subject_line
 from monitor.errors import ConfigError
-from monitor.logs import MASK, mask_secrets
+from monitor.logs import MaskSecrets, mask_secrets
 from monitor.text import shorten
 
 if TYPE_CHECKING:
@@ -147,15 +147,6 @@ def url_secrets(url: str) -> list[str]:
     return sorted(s for s in found if s)
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret replaced by ``***``, longest first (so a password inside
-    a masked URL does not leave the URL's other parts behind)."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, MASK)
-    return text
-
-
 @dataclass(frozen=True)
 class Notice:
     title: str
@@ -251,7 +242,7 @@ def send_notice(channel: Channel, notice: Notice, secrets: Iterable[str] = ()) -
     """Hand the message to the channel's service, or raise :class:`NotifyError` with
     Apprise's warnings (secrets of this and the other ``secrets`` masked)."""
     apprise = _apprise()
-    masked = [*url_secrets(channel.url), *secrets]
+    masked = MaskSecrets([*url_secrets(channel.url), *secrets])
     client = apprise.Apprise()
     if not client.add(channel.url):
         raise NotifyError(f"{channel.label}: not a URL Apprise can send to")
@@ -260,7 +251,7 @@ def send_notice(channel: Channel, notice: Notice, secrets: Iterable[str] = ()) -
             body=notice.body, title=notice.title, body_format=apprise.NotifyFormat.TEXT
         )
     except Exception as exc:  # a plugin's crash is a failed send: the message is kept
-        raise NotifyError(scrub(f"{channel.label}: {type(exc).__name__}: {exc}", masked)) from None
+        raise NotifyError(masked.mask(f"{channel.label}: {type(exc).__name__}: {exc}")) from None
     if result:
         return
     reasons = [
@@ -270,7 +261,7 @@ def send_notice(channel: Channel, notice: Notice, secrets: Iterable[str] = ()) -
         if entry.level in ("WARNING", "ERROR", "CRITICAL")
     ]
     reason = "; ".join(dict.fromkeys(reasons)) or "the service did not accept the message"
-    line = " ".join(scrub(f"{channel.label}: {reason}", masked).split())
+    line = " ".join(masked.mask(f"{channel.label}: {reason}").split())
     raise NotifyError(line[:MAX_ERROR_CHARS])
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final, Literal
 
 from sqlalchemy import select
@@ -47,7 +47,6 @@ from alerts.notify import (
     url_secrets,
 )
 from alerts.recipients import Recipient, resolve_recipients
-from alerts.selection import unsubscription
 from monitor.config import Settings
 from monitor.storage import Database
 from monitor.storage.models import Digest, Notification
@@ -139,18 +138,10 @@ def _mark_failed(
     """Record a failed attempt: pending with a backoff, or failed (given up, or ``final``)."""
     with db.session() as session:
         row = session.get_one(Notification, notification_id)
-        row.last_error = error[: outbox.MAX_ERROR_CHARS]
-        status: NoticeStatus = outbox.PENDING
-        if final or row.attempts >= settings.email.max_attempts:
-            status = outbox.FAILED
-            row.status, row.next_attempt_at = outbox.FAILED, None
-        else:
-            row.next_attempt_at = now + timedelta(
-                seconds=outbox.backoff(row.attempts, settings.email)
-            )
+        outcome = outbox.record_failure(row, now, error, settings.email, final=final)
         session.flush()
         _settle(session, row.digest_id, now)
-        return status, row.attempts, row.next_attempt_at
+        return outcome
 
 
 def _settle(session: Session, digest_id: int, now: datetime) -> None:
@@ -175,12 +166,8 @@ def _drop_unsubscribed(db: Database, notification_id: int, now: datetime) -> boo
     """Give up a pending message whose recipient unsubscribed since it was stored."""
     with db.session() as session:
         row = session.get(Notification, notification_id)
-        if row is None or row.status != outbox.PENDING:
+        if row is None or not outbox.give_up_if_unsubscribed(session, row):
             return False
-        if unsubscription(session, row.recipient) is None:
-            return False
-        row.status, row.next_attempt_at = outbox.FAILED, None
-        row.last_error = outbox.UNSUBSCRIBED_ERROR
         session.flush()
         _settle(session, row.digest_id, now)
         return True
@@ -269,13 +256,7 @@ def retry_due(
 ) -> list[NoticeAttempt]:
     """Try again every pending message that is due, oldest first; one whose recipient
     unsubscribed meanwhile is given up instead."""
-    query = select(Notification.id).where(
-        Notification.status == outbox.PENDING, outbox.due(Notification, now, kept_now)
-    )
-    if recipient_key is not None:
-        query = query.where(Notification.recipient == recipient_key)
-    with db.session() as session:
-        ids = list(session.scalars(query.order_by(Notification.id)))
+    ids = outbox.due_ids(db, Notification, now, recipient_key, kept_now=kept_now)
     if not ids:
         return []
     channels = Channels(settings)

@@ -143,13 +143,19 @@ def drop_unsubscribed(db: Database, digest_id: int) -> tuple[str, str] | None:
     """
     with db.session() as session:
         digest = session.get(Digest, digest_id)
-        if digest is None or digest.status != PENDING:
+        if digest is None or not give_up_if_unsubscribed(session, digest):
             return None
-        if unsubscription(session, digest.recipient) is None:
-            return None
-        digest.status, digest.next_attempt_at = FAILED, None
-        digest.last_error = UNSUBSCRIBED_ERROR
         return digest.message_id, digest.recipient
+
+
+def give_up_if_unsubscribed(session: Session, row: Digest | Notification) -> bool:
+    """Mark a pending row of either outbox ``failed`` if its recipient unsubscribed since
+    it was stored (in the caller's transaction); whether it was."""
+    if row.status != PENDING or unsubscription(session, row.recipient) is None:
+        return False
+    row.status, row.next_attempt_at = FAILED, None
+    row.last_error = UNSUBSCRIBED_ERROR
+    return True
 
 
 def mark_sent(db: Database, digest_id: int, now: datetime) -> None:
@@ -168,15 +174,26 @@ def mark_failed(
     """Record a failed attempt; return the new status, the attempts so far and when the
     next one is due (None once the digest is given up)."""
     with db.session() as session:
-        digest = session.get_one(Digest, digest_id)
-        digest.last_error = error[:MAX_ERROR_CHARS]
-        status: DigestStatus = PENDING
-        if digest.attempts >= email.max_attempts:
-            status = FAILED
-            digest.status, digest.next_attempt_at = FAILED, None
-        else:
-            digest.next_attempt_at = now + timedelta(seconds=backoff(digest.attempts, email))
-        return status, digest.attempts, digest.next_attempt_at
+        return record_failure(session.get_one(Digest, digest_id), now, error, email)
+
+
+def record_failure(
+    row: Digest | Notification,
+    now: datetime,
+    error: str,
+    email: EmailSettings,
+    *,
+    final: bool = False,
+) -> tuple[DigestStatus, int, datetime | None]:
+    """A failed attempt on a row of either outbox (in the caller's transaction): pending
+    again after a backoff, or ``failed`` once ``[email] max_attempts`` are spent (or
+    ``final``).  The new status, the attempts so far, and when the next one is due."""
+    row.last_error = error[:MAX_ERROR_CHARS]
+    if final or row.attempts >= email.max_attempts:
+        row.status, row.next_attempt_at = FAILED, None
+        return FAILED, row.attempts, None
+    row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, email))
+    return PENDING, row.attempts, row.next_attempt_at
 
 
 def backoff(attempts: int, email: EmailSettings) -> float:
@@ -191,11 +208,23 @@ def due_pending(
 ) -> list[int]:
     """Ids of pending digests whose next attempt is due, oldest first (``kept_now``: see
     :func:`claim`)."""
-    query = select(Digest.id).where(Digest.status == PENDING, due(Digest, now, kept_now))
+    return due_ids(db, Digest, now, recipient_key, kept_now=kept_now)
+
+
+def due_ids(
+    db: Database,
+    model: Outgoing,
+    now: datetime,
+    recipient_key: str | None = None,
+    *,
+    kept_now: bool = False,
+) -> list[int]:
+    """Ids of the pending rows of an outbox whose next attempt is due, oldest first."""
+    query = select(model.id).where(model.status == PENDING, due(model, now, kept_now))
     if recipient_key is not None:
-        query = query.where(Digest.recipient == recipient_key)
+        query = query.where(model.recipient == recipient_key)
     with db.session() as session:
-        return list(session.scalars(query.order_by(Digest.id)))
+        return list(session.scalars(query.order_by(model.id)))
 
 
 def pending(db: Database, recipient_key: str | None = None) -> list[PendingDigest]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection
 
-from sqlalchemy import exists, func, or_, select, text, update
+from sqlalchemy import Exists, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from alerts.recipients import Recipient
@@ -73,9 +73,7 @@ def lock_recipient(session: Session, recipient_key: str) -> None:
 def due_articles(session: Session, recipient: Recipient) -> list[Article]:
     """The recipient's due articles (see the module docstring), oldest first, with their
     topic matches and feed loaded."""
-    topic_match = exists().where(ArticleTopic.article_id == Article.id)
-    if recipient.topics:
-        topic_match = topic_match.where(ArticleTopic.topic.in_(recipient.topics))
+    topic_match = matches_topics(recipient.topics)
     taken = (
         exists()
         .where(Delivery.article_id == Article.id, Delivery.recipient == recipient.key)
@@ -95,6 +93,12 @@ def due_articles(session: Session, recipient: Recipient) -> list[Article]:
         .order_by(func.coalesce(Article.published_at, Article.fetched_at), Article.id)
     )
     return list(session.scalars(query))
+
+
+def matches_topics(topics: Collection[str]) -> Exists:
+    """The article matched one of ``topics`` (any topic when empty)."""
+    clause = exists().where(ArticleTopic.article_id == Article.id)
+    return clause.where(ArticleTopic.topic.in_(topics)) if topics else clause
 
 
 def story_members(session: Session, story_ids: Collection[int]) -> dict[int, list[Article]]:

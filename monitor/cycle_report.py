@@ -123,6 +123,11 @@ class DedupCounts:
     duplicate: int = 0
     failed: tuple[str, ...] = ()
 
+    @property
+    def decided(self) -> int:
+        """Articles decided (the failed ones are not)."""
+        return self.new_story + self.update + self.duplicate
+
     def of(self, status: DedupStatus) -> int:
         return {"new_story": self.new_story, "update": self.update, "duplicate": self.duplicate}[
             status

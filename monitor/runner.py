@@ -266,16 +266,13 @@ class CycleRunner:
         decisions = await asyncio.to_thread(
             self.classifier.classify_pending, None, lambda: self._stopping
         )
-        timing = ClassifyTiming(
-            decisions.new_story + decisions.update + decisions.duplicate,
-            round(time.perf_counter() - started, 3),
-        )
         dedup = DedupCounts(
             new_story=decisions.new_story,
             update=decisions.update,
             duplicate=decisions.duplicate,
             failed=tuple(decisions.failed),
         )
+        timing = ClassifyTiming(dedup.decided, round(time.perf_counter() - started, 3))
         return report.summary(dedup), timing
 
     async def _wait_for_other(self, lock: NamedLock) -> CycleOutcome:

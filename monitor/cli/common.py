@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 
 from monitor.config import Settings, load_settings
-from monitor.logs import mask_secrets, secrets_of
+from monitor.logs import LogFormat, mask_secrets, secrets_of, setup_logging
 from monitor.match import TopicMatcher, compile_topics
 
 if TYPE_CHECKING:
@@ -135,3 +135,17 @@ def _encodes_everything(encoding: str | None) -> bool:
 def emit_json(data: Any) -> None:
     """Write one JSON document to stdout (not through rich: no wrapping, no colour)."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+LOG_FORMAT_HELP = "text (one readable line per event) or json (for log shippers)."
+
+
+def service_logging(ctx: typer.Context, log_format: str, verbose: int = 0) -> int:
+    """Logs of a long-running command (``run``, ``worker``): INFO and up, in ``log_format``,
+    debug when ``-v`` was given here or before the command.  The verbosity it chose."""
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--log-format")
+    fmt: LogFormat = "json" if log_format == "json" else "text"
+    level = 2 if verbose or ctx.find_root().params.get("verbose", 0) else 0
+    setup_logging(level, fmt, daemon=True)
+    return level

@@ -15,11 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from monitor.cli.common import console, emit_json, err_console, state
+from monitor.cli.common import (
+    LOG_FORMAT_HELP,
+    console,
+    emit_json,
+    err_console,
+    service_logging,
+    state,
+)
 from monitor.cli.fetch import fetch, show_outcome
 from monitor.config import Settings
 from monitor.errors import DaemonNotRunning
-from monitor.logs import LogFormat, setup_logging
 
 if TYPE_CHECKING:
     from monitor.daemon.client import ControlClient
@@ -37,7 +43,7 @@ def run(
     log_format: str = typer.Option(
         "text",
         "--log-format",
-        help="text (one readable line per event) or json (for log shippers).",
+        help=LOG_FORMAT_HELP,
     ),
     verbose: int = typer.Option(
         0, "--verbose", "-v", count=True, help="Debug output, from newsmon and its libraries."
@@ -49,12 +55,7 @@ def run(
     once); logs go to stderr.  One daemon per database: a second one refuses
     to start and names the process in the way.
     """
-    if log_format not in ("text", "json"):
-        raise typer.BadParameter("use text or json", param_hint="--log-format")
-    fmt: LogFormat = "json" if log_format == "json" else "text"
-    # The daemon logs INFO anyway: any -v (here or before the command) means debug.
-    verbose = 2 if verbose or ctx.find_root().params.get("verbose", 0) else 0
-    setup_logging(verbose, fmt, daemon=True)
+    service_logging(ctx, log_format, verbose)
     from monitor.daemon.process import run_daemon
     from monitor.daemon.service import Daemon  # the scheduler is loaded only here
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from monitor.cli.common import state
-from monitor.logs import LogFormat, setup_logging
+from monitor.cli.common import LOG_FORMAT_HELP, service_logging, state
 
 
 def worker(
@@ -33,7 +32,7 @@ def worker(
     log_format: str = typer.Option(
         "text",
         "--log-format",
-        help="text (one readable line per event) or json (for log shippers).",
+        help=LOG_FORMAT_HELP,
     ),
 ) -> None:
     """Run a queue worker until SIGTERM (needs queue.broker_url and PostgreSQL).
@@ -41,11 +40,7 @@ def worker(
     Start as many as wanted, on any machine that reaches the broker and the
     database; `newsmon run` schedules and sends them the work (docs/queue.md).
     """
-    if log_format not in ("text", "json"):
-        raise typer.BadParameter("use text or json", param_hint="--log-format")
-    fmt: LogFormat = "json" if log_format == "json" else "text"
-    verbose = 2 if ctx.find_root().params.get("verbose", 0) else 0
-    setup_logging(verbose, fmt, daemon=True)
+    verbose = service_logging(ctx, log_format)
     from monitor.queue.worker import run_worker  # Celery: loaded only here
 
     settings = state(ctx).settings

@@ -86,6 +86,13 @@ def _proxies_configured() -> bool:
     return bool(urllib.request.getproxies_environment())
 
 
+def host_key(url: str) -> str:
+    """What ``[fetch] per_host`` counts requests by: the URL's host, lower-cased, without
+    its port.  Queue mode plans its batches by the same key (:mod:`monitor.queue.batches`),
+    so the limit holds across workers exactly as within one fetcher."""
+    return (urlsplit(url).hostname or "").lower()
+
+
 def user_agent(contact: str) -> str:
     """``newsmon/0.1.0 (+https://...)``: who we are and how a feed operator reaches us."""
     return f"newsmon/{__version__} (+{contact})"
@@ -224,7 +231,7 @@ class Fetcher:
         Error statuses are returned, not raised: what a 304, 410 or 429 means
         for the feed is decided by the caller.
         """
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_key(url)
         # Host first, then the global slot: a request queued behind a busy
         # host must not hold a global slot other hosts could use.
         async with self._hosts[host], self._global:

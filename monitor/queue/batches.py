@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlsplit
+
+from monitor.fetch.client import host_key
 
 
 class FeedLike(Protocol):
@@ -45,7 +46,7 @@ class Batch:
 def feed_host(url: str) -> str:
     """The host a feed's requests count against: the fetcher's per-host key (no port)."""
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return host_key(url)
     except ValueError:  # a malformed address: its own "host", it will fail on its own
         return ""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.queue.batches import Batch
@@ -60,11 +60,14 @@ def _hold_feeds(session: Session, feed_ids: Sequence[int], until: datetime) -> N
     )
 
 
+def in_flight(now: datetime) -> ColumnElement[bool]:
+    """A dispatch in flight: not done, and its lease has not expired."""
+    return and_(Dispatch.done_at.is_(None), Dispatch.lease_until > now)
+
+
 def busy_hosts(session: Session, now: datetime) -> set[str]:
-    """Hosts with a batch in flight: undone dispatches whose lease has not expired."""
-    rows = session.scalars(
-        select(Dispatch.hosts).where(Dispatch.done_at.is_(None), Dispatch.lease_until > now)
-    )
+    """Hosts with a batch in flight."""
+    rows = session.scalars(select(Dispatch.hosts).where(in_flight(now)))
     return {str(host) for hosts in rows for host in hosts}
 
 

@@ -36,7 +36,7 @@ from typing import Any
 from celery import Celery
 from sqlalchemy import delete, func, select, update
 
-from alerts.outbox import due_pending
+from alerts.outbox import due_ids, due_pending
 from alerts.recipients import Recipient
 from alerts.run import select_recipients
 from monitor.config import Settings
@@ -54,6 +54,7 @@ from monitor.queue.app import (
 )
 from monitor.queue.batches import Batch, plan_batches
 from monitor.queue.dispatch import busy_hosts, create_dispatch, renew_expired
+from monitor.queue.dispatch import in_flight as flying_now
 from monitor.queue.status import (
     CONNECT_TIMEOUT_S,
     QueueStatus,
@@ -65,7 +66,7 @@ from monitor.queue.status import queue_status as ask_broker
 from monitor.storage import Database
 from monitor.storage.decisions import pending_ids
 from monitor.storage.feeds import select_feeds
-from monitor.storage.models import Dispatch, Feed
+from monitor.storage.models import Dispatch, Feed, Notification
 from monitor.urls_display import mask_url
 
 log = logging.getLogger(__name__)
@@ -205,9 +206,7 @@ class QueueScheduler:
             with self.db.session() as session:
                 return int(
                     session.scalar(
-                        select(func.count())
-                        .select_from(Dispatch)
-                        .where(Dispatch.done_at.is_(None), Dispatch.lease_until > self.clock())
+                        select(func.count()).select_from(Dispatch).where(flying_now(self.clock()))
                     )
                     or 0
                 )
@@ -321,9 +320,7 @@ class QueueScheduler:
             now = self.clock()
             with self.db.session() as session:
                 flying = session.execute(
-                    select(Dispatch.id, Dispatch.feed_ids).where(
-                        Dispatch.done_at.is_(None), Dispatch.lease_until > now
-                    )
+                    select(Dispatch.id, Dispatch.feed_ids).where(flying_now(now))
                 ).all()
                 in_flight = [row.id for row in flying if wanted & {int(i) for i in row.feed_ids}]
                 covered = {int(i) for row in flying for i in row.feed_ids} & wanted
@@ -365,9 +362,10 @@ class QueueScheduler:
             self._send(conn, DIGEST, [recipient])
 
     def send_retry(self) -> bool:
-        """Send ``retry_digests`` when a kept digest's next attempt is due; False if none is
-        or the broker is down (the next retry job looks again)."""
-        if not due_pending(self.db, self.clock()):
+        """Send ``retry_digests`` when a kept digest's or chat message's next attempt is
+        due; False if none is or the broker is down (the next retry job looks again)."""
+        now = self.clock()
+        if not (due_pending(self.db, now) or due_ids(self.db, Notification, now)):
             return False
         try:
             with self.connection() as conn:

@@ -339,7 +339,8 @@ def _served(db: Database, recipient_key: str, slot: datetime) -> bool:
 
 
 def retry_digests() -> dict[str, Any]:
-    """Retry the pending digests whose next attempt is due (the daemon's retry job)."""
+    """Retry the pending digests and chat messages whose next attempt is due (the daemon's
+    retry job)."""
     from alerts import retry_pending
 
     ctx = current()

@@ -131,7 +131,7 @@ def trigger_fetch(
         started,
         finished,
         already_running=in_flight > 0,
-        classify=ClassifyTiming(_decided(summary.dedup), classify_s),
+        classify=ClassifyTiming(summary.dedup.decided, classify_s),
     )
     return outcome.as_dict() | {"dispatches": sorted(set(waits))}
 
@@ -232,7 +232,3 @@ def _summary(
             duplicate=int(statuses.get("duplicate", 0)),
         ),
     )
-
-
-def _decided(dedup: DedupCounts) -> int:
-    return dedup.new_story + dedup.update + dedup.duplicate

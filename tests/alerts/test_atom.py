@@ -24,7 +24,7 @@ from alerts.compose import DigestContent, compose
 from alerts.recipients import Recipient
 from alerts.summarize import ExtractiveSummariser
 from monitor.feedback.actions import Actor, mark_new, mark_not_new
-from monitor.storage.models import Article
+from monitor.storage.models import Article, Feed
 from tests.alerts.conftest import World
 from tests.alerts.corpus import NOW, add_article, add_feed, add_story
 
@@ -53,6 +53,28 @@ def statuses(world: World, ids: list[str]) -> dict[str, str | None]:
     with world.db.session() as s:
         rows = s.scalars(select(Article).where(Article.id.in_(ids)))
         return {a.id: a.status for a in rows}
+
+
+def add_new_story(
+    world: World, outlet: tuple[str, str], article_id: str, title: str, text: str, hours: float
+) -> None:
+    """A story started by one article of ``outlet`` (name, feed URL), published ``hours``
+    after the world's news."""
+    name, feed_url = outlet
+    with world.db.session() as s:
+        feed = s.query(Feed).filter_by(url=feed_url).one_or_none() or add_feed(s, name, feed_url)
+        add_article(
+            s,
+            world.settings,
+            feed=feed,
+            title=title,
+            text=text,
+            status="new_story",
+            story=add_story(s, title),
+            url=f"{feed_url.rsplit('/', 1)[0]}/{article_id}",
+            published=NOW + timedelta(hours=hours),
+            article_id=article_id,
+        )
 
 
 @pytest.mark.parametrize("topic", [None, *TOPICS])
@@ -104,21 +126,14 @@ def test_ids_and_body_are_stable_and_newest_comes_first(world: World) -> None:
     assert first.body == again.body and first.etag == again.etag
     dates = [e.updated for e in entries(world, FeedScope())]
     assert dates == sorted(dates, reverse=True)
-    with world.db.session() as s:
-        feed = add_feed(s, "Late Wire", "https://late.example.net/rss")
-        story = add_story(s, "NATO opens a new command in the Arctic")
-        add_article(
-            s,
-            world.settings,
-            feed=feed,
-            title="NATO opens a new command in the Arctic",
-            text="NATO opened a new command in the Arctic on Thursday, its secretary general said.",
-            status="new_story",
-            story=story,
-            url="https://late.example.net/arctic",
-            published=NOW + timedelta(hours=1),
-            article_id="late-arctic",
-        )
+    add_new_story(
+        world,
+        ("Late Wire", "https://late.example.net/rss"),
+        "late-arctic",
+        "NATO opens a new command in the Arctic",
+        "NATO opened a new command in the Arctic on Thursday, its secretary general said.",
+        hours=1,
+    )
     later = render_feed(entries(world, FeedScope()), FeedScope(), SELF, SITE)
     assert later.etag != first.etag and later.updated > first.updated
     old_ids = [e.id for e in feedparser.parse(first.body).entries]
@@ -141,22 +156,15 @@ def test_feedback_takes_an_entry_out_and_brings_one_in(world: World) -> None:
 
 
 def test_the_newest_hundred_only(world: World) -> None:
-    with world.db.session() as s:
-        feed = add_feed(s, "Busy Wire", "https://busy.example.net/rss")
-        for n in range(MAX_ENTRIES + 20):
-            story = add_story(s, f"NATO item {n}")
-            add_article(
-                s,
-                world.settings,
-                feed=feed,
-                title=f"NATO convoy number {n} crosses the border",
-                text=f"NATO said convoy {n} crossed the border on Thursday morning.",
-                status="new_story",
-                story=story,
-                url=f"https://busy.example.net/{n}",
-                published=NOW + timedelta(minutes=n),
-                article_id=f"busy-{n:03d}",
-            )
+    for n in range(MAX_ENTRIES + 20):
+        add_new_story(
+            world,
+            ("Busy Wire", "https://busy.example.net/rss"),
+            f"busy-{n:03d}",
+            f"NATO convoy number {n} crosses the border",
+            f"NATO said convoy {n} crossed the border on Thursday morning.",
+            hours=n / 60,
+        )
     got = [e.article_id for e in entries(world, FeedScope("NATO"))]
     assert len(got) == MAX_ENTRIES
     assert got[:3] == ["busy-119", "busy-118", "busy-117"]
@@ -164,22 +172,15 @@ def test_the_newest_hundred_only(world: World) -> None:
 
 
 def test_characters_xml_forbids_cannot_break_the_document(world: World) -> None:
-    with world.db.session() as s:
-        feed = add_feed(s, "Noisy\x01 Wire\x0b", "https://noisy.example.net/rss")
-        story = add_story(s, "NATO\x02 drill")
-        add_article(
-            s,
-            world.settings,
-            feed=feed,
-            title="NATO\x02 drill <b>starts</b> \ufffe today",
-            # (no NUL: no database stores one)
-            text="NATO said the drill\x1f starts today & runs < a week.\x08",
-            status="new_story",
-            story=story,
-            url="https://noisy.example.net/drill",
-            published=NOW + timedelta(hours=2),
-            article_id="noisy",
-        )
+    add_new_story(
+        world,
+        ("Noisy\x01 Wire\x0b", "https://noisy.example.net/rss"),
+        "noisy",
+        "NATO\x02 drill <b>starts</b> \ufffe today",
+        # (no NUL: no database stores one)
+        "NATO said the drill\x1f starts today & runs < a week.\x08",
+        hours=2,
+    )
     parsed = feedparser.parse(
         render_feed(entries(world, FeedScope()), FeedScope(), SELF, SITE).body
     )

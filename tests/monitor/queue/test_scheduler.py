@@ -25,7 +25,14 @@ from monitor.queue.dispatch import mark_done
 from monitor.queue.scheduler import QueueScheduler
 from monitor.queue.trigger import trigger_fetch
 from monitor.storage import Database
-from monitor.storage.models import Article, ArticleTopic, Digest, Dispatch, Feed
+from monitor.storage.models import (
+    Article,
+    ArticleTopic,
+    Digest,
+    Dispatch,
+    Feed,
+    Notification,
+)
 from tests.cli_process import newsmon
 from tests.conftest import Statement
 from tests.feedserver import FeedServer, rss, static
@@ -214,6 +221,41 @@ def test_digest_slots_and_retries_are_sent_as_tasks(db: Database, settings: Sett
     assert take(settings, "digest") == [Message(DIGEST, [person.email, NOW.isoformat()])]
     assert scheduler.send_retry()
     assert not scheduler.send_retry()  # one waits in the queue already
+    assert take(settings, "digest") == [Message(RETRY_DIGESTS, [])]
+
+
+def test_a_chat_message_waiting_alone_is_retried_too(db: Database, settings: Settings) -> None:
+    """A recipient without an address has only notifications to retry: the retry job
+    must see them, not only kept e-mail digests."""
+    scheduler = QueueScheduler(settings, db, clock=Clock())
+    with db.session() as session:
+        digest = Digest(
+            recipient="ops-chat",
+            message_id="<n@x>",
+            subject="s",
+            status="notifying",
+            message=b"",
+            created_at=NOW,
+            attempts=0,
+        )
+        session.add(digest)
+        session.flush()
+        session.add(
+            Notification(
+                digest_id=digest.id,
+                recipient="ops-chat",
+                channel="0123456789abcdef",
+                label="JSON, notify #1",
+                title="t",
+                body="b",
+                status="pending",
+                created_at=NOW,
+                attempts=1,
+                next_attempt_at=NOW,
+                last_error="HTTP 500",
+            )
+        )
+    assert scheduler.send_retry()
     assert take(settings, "digest") == [Message(RETRY_DIGESTS, [])]
 
 
